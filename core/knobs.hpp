@@ -1,0 +1,44 @@
+#pragma once
+// Every timeout and limit in one place, so tests can shrink them. everd fills this from its
+// command line (`--knob name=value`); defaults are the production values.
+
+#include <cstdint>
+#include <string>
+
+namespace ever {
+
+struct knobs {
+  // scaler
+  int64_t idle_check_interval_ms = 1000;   ///< timer for idle scale-down checks
+  int64_t history_sample_interval_ms = 10'000; ///< queue/worker history samples for decorators
+  // workers
+  int64_t readiness_timeout_ms = 120'000;  ///< worker not ready by then -> ERROR
+  int64_t readiness_poll_ms = 50;          ///< probe interval while starting
+  int64_t drain_timeout_ms = 300'000;      ///< wait for in-flight requests before SIGTERM anyway
+  int64_t terminate_grace_ms = 10'000;     ///< SIGTERM -> SIGKILL
+  uint16_t worker_port_first = 20000;      ///< worker ports are picked from this range
+  uint16_t worker_port_last = 29999;
+  // queue and sessions
+  int64_t queue_max_length = 1000;         ///< default when the manifest sets none
+  int64_t queue_wait_timeout_ms = 120'000; ///< default when the manifest sets none
+  int64_t session_ttl_ms = 600'000;        ///< session forgotten after this long unused
+  int64_t retry_after_s = 1;               ///< Retry-After on 429
+  // gateway
+  int64_t upstream_connect_timeout_ms = 5000;
+  int64_t header_timeout_ms = 10'000;      ///< whole request header must arrive by then
+  int64_t max_body_bytes = 64 << 20;       ///< 413 above
+  int64_t max_header_bytes = 16 << 10;     ///< 431 above
+  int64_t max_uri_bytes = 8 << 10;         ///< 414 above
+  int64_t upstream_pool_per_worker = 64;   ///< idle keep-alive connections kept per worker
+  int gateway_threads = 1;                 ///< Asio threads for the HTTP server
+  // retention
+  int64_t events_kept_per_app = 1000;
+  int64_t decisions_kept_per_app = 10'000;
+  // shutdown
+  int64_t shutdown_grace_ms = 30'000;      ///< SIGTERM: in-flight requests get this long
+
+  /// Sets knob `name` (e.g. "idle_check_interval_ms") from text; false if unknown or not a number.
+  bool set(const std::string& name, const std::string& value);
+};
+
+} // namespace ever
