@@ -44,6 +44,10 @@ expected<config_record> parse_config_file(std::string_view yaml, bool is_secret)
 /// Splits "k=v" at the first '='; errc::invalid_argument if there is none or the key is empty.
 expected<std::pair<std::string, std::string>> parse_literal(const std::string& text);
 
+/// True if `key` can be a ConfigMap/Secret key: 1-253 characters of [-._a-zA-Z0-9], and not "."
+/// or "..". Keys become file names when a volume lists no items, so nothing else is allowed.
+bool is_config_key(std::string_view key);
+
 /// Parses a memory size: "256 MiB", "1 GiB", "512Mi", "1024" (MiB). Errors name the text.
 expected<int64_t> parse_memory_mb(const std::string& text);
 
