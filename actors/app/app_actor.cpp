@@ -1,0 +1,347 @@
+#include "actors/app/app_actor.hpp"
+
+#include "actors/app/app_logic.hpp"
+#include "actors/common/journal.hpp"
+#include "actors/queue/queue_actor.hpp"
+#include "actors/scaler/scaler_actor.hpp"
+#include "actors/worker/worker_actor.hpp"
+#include "storage/codec.hpp"
+#include "storage/keys.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <deque>
+
+namespace ever::app {
+
+namespace {
+
+struct live_worker {
+  worker_record record;
+  caf::actor actor;
+};
+
+struct app_state {
+  const control_context* ctx = nullptr;
+  app_config cfg;
+  std::shared_ptr<app_journal> journal;
+  caf::actor queue;
+  caf::actor scaler;
+  std::map<std::string, live_worker> workers;
+  std::deque<std::string> to_retire; // old-revision workers to stop as replacements become ready
+  std::vector<caf::response_promise> on_empty; // answered once no live worker remains
+  bool deleting = false;
+  static inline const char* name = "ever.app";
+};
+
+using self_ptr = caf::stateful_actor<app_state>*;
+
+const app_record& rec(self_ptr self) { return self->state.cfg.record; }
+
+app_view view_of(self_ptr self) {
+  std::map<std::string, worker_record> ws;
+  for (const auto& [id, w] : self->state.workers)
+    ws[id] = w.record;
+  auto [ready, desired] = count_workers(ws);
+  return app_view{rec(self), ready, desired};
+}
+
+caf::error save_app(self_ptr self, const app_record& next) {
+  storage::write_batch b;
+  b.put(storage::table::apps, storage::object_key(next.spec.ns, next.spec.name),
+        storage::encode(next));
+  return self->state.ctx->db->write(b, storage::durability::sync);
+}
+
+caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mode mode) {
+  auto& st = self->state;
+  worker::worker_config wc;
+  wc.record = w;
+  wc.spec = rec(self).spec;
+  wc.mode = mode;
+  wc.app = caf::actor_cast<caf::actor>(self);
+  wc.queue = st.queue;
+  wc.node = st.cfg.node;
+  wc.journal = st.journal;
+  auto h = worker::spawn_worker(self->system(), *st.ctx, std::move(wc));
+  st.workers[w.id] = live_worker{w, h};
+  return h;
+}
+
+void stop_worker(self_ptr self, const std::string& id, const std::string& reason) {
+  auto& st = self->state;
+  auto it = st.workers.find(id);
+  if (it == st.workers.end() || is_final(it->second.record.status))
+    return;
+  // Drain first (queue), then stop (worker): the worker waits for the queue's idle notice.
+  self->send(st.queue, queue::drain_atom::value, id);
+  self->send(it->second.actor, stop_atom::value, reason);
+}
+
+void erase_app_rows(self_ptr self) {
+  auto& st = self->state;
+  const auto& spec = rec(self).spec;
+  storage::write_batch b;
+  b.del(storage::table::apps, storage::object_key(spec.ns, spec.name));
+  auto prefix = storage::app_prefix(spec.ns, spec.name);
+  for (auto t : {storage::table::workers, storage::table::queue, storage::table::decisions,
+                 storage::table::events})
+    st.ctx->db->scan(t, prefix, [&](std::string_view key, std::string_view) {
+      b.del(t, std::string{key});
+      return true;
+    });
+  st.ctx->db->write(b, storage::durability::sync);
+}
+
+void check_empty(self_ptr self) {
+  auto& st = self->state;
+  if (!st.workers.empty())
+    return;
+  for (auto& rp : st.on_empty)
+    rp.deliver(true);
+  st.on_empty.clear();
+  if (st.deleting) {
+    erase_app_rows(self);
+    self->send(st.queue, delete_atom::value);
+    self->send_exit(st.scaler, caf::exit_reason::user_shutdown);
+    self->quit();
+  }
+}
+
+void stop_all(self_ptr self, const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, w] : self->state.workers)
+    ids.push_back(id);
+  for (const auto& id : ids)
+    stop_worker(self, id, reason);
+}
+
+int64_t scale_up(self_ptr self, int64_t n, const std::string& reason) {
+  auto& st = self->state;
+  if (st.deleting || rec(self).status != app_status::deployed || n <= 0)
+    return 0;
+  std::vector<worker_record> fresh;
+  storage::write_batch b;
+  for (int64_t i = 0; i < n; ++i) {
+    fresh.push_back(new_worker(rec(self), st.ctx->node_name, st.ctx->now()));
+    const auto& w = fresh.back();
+    b.put(storage::table::workers, storage::worker_key(w.ns, w.app, w.id), storage::encode(w));
+  }
+  if (auto err = st.ctx->db->write(b, storage::durability::sync)) {
+    st.journal->event(event_type::warning, "Scheduler", "scale up failed: " + message_of(err));
+    return 0;
+  }
+  for (const auto& w : fresh) {
+    start_worker(self, w, worker::start_mode::launch);
+    st.journal->event(event_type::normal, "Scheduler",
+                      "Successfully assigned worker/" + w.id + " to node/" + w.node + " ("
+                        + reason + ")");
+  }
+  return n;
+}
+
+void recover(self_ptr self) {
+  auto& st = self->state;
+  const auto& spec = rec(self).spec;
+  auto prefix = storage::app_prefix(spec.ns, spec.name);
+  std::vector<worker_record> recorded;
+  st.ctx->db->scan(storage::table::workers, prefix, [&](std::string_view, std::string_view v) {
+    if (auto w = storage::decode<worker_record>(v); w && !is_final(w->status))
+      recorded.push_back(std::move(*w));
+    return true;
+  });
+  for (const auto& w : recorded) {
+    if (w.pid != 0 && w.status != worker_status::terminating) {
+      start_worker(self, w, worker::start_mode::adopt);
+      continue;
+    }
+    // Never started, or was being stopped: make sure no process is left, then record the end.
+    start_worker(self, w, worker::start_mode::adopt);
+    stop_worker(self, w.id, "stopping was interrupted by a restart");
+  }
+}
+
+caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cfg) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.cfg = std::move(cfg);
+  const auto& spec = rec(self).spec;
+  st.journal = std::make_shared<app_journal>(*ctx->db, *ctx->clock, ctx->limits, spec.ns,
+                                             spec.name);
+  st.journal->load();
+  st.queue = st.cfg.queue;
+  self->link_to(st.queue);
+  scaler::scaler_config sc;
+  sc.ns = spec.ns;
+  sc.app = spec.name;
+  sc.spec = spec.autoscaler;
+  sc.paused = rec(self).status == app_status::paused;
+  sc.queue = st.queue;
+  sc.app_actor = caf::actor_cast<caf::actor>(self);
+  sc.journal = st.journal;
+  st.scaler = scaler::spawn_scaler(self->system(), *ctx, std::move(sc));
+  self->link_to(st.scaler);
+  self->send(st.queue, queue::scaler_atom::value, st.scaler);
+  self->send(st.queue, pause_atom::value, rec(self).status == app_status::paused);
+  if (st.cfg.recovering)
+    recover(self);
+  return {
+    [=](scaler::scale_up_atom, int64_t n, const std::string& reason) {
+      return scale_up(self, n, reason);
+    },
+    [=](scaler::scale_down_atom, const std::vector<std::string>& ids, const std::string& reason) {
+      int64_t n = 0;
+      for (const auto& id : ids) {
+        auto it = self->state.workers.find(id);
+        if (it == self->state.workers.end() || it->second.record.status != worker_status::running)
+          continue;
+        stop_worker(self, id, "scale down: " + reason);
+        self->state.journal->event(event_type::normal, "Autoscaler",
+                                   "Scaled down worker/" + id + " (" + reason + ")");
+        ++n;
+      }
+      return n;
+    },
+    [=](status_atom, const worker_record& w) {
+      auto& st = self->state;
+      auto it = st.workers.find(w.id);
+      if (it == st.workers.end())
+        return;
+      auto before = it->second.record.status;
+      it->second.record = w;
+      if (before != w.status)
+        self->send(st.scaler, changed_atom::value);
+      // A replacement from a rolling update is serving: retire one old worker.
+      if (before != worker_status::running && w.status == worker_status::running
+          && w.app_revision == rec(self).revision && !st.to_retire.empty()) {
+        auto old = st.to_retire.front();
+        st.to_retire.pop_front();
+        stop_worker(self, old, "replaced by worker/" + w.id + " (revision "
+                                 + std::to_string(w.app_revision) + ")");
+      }
+      if (is_final(w.status)) {
+        st.workers.erase(it);
+        check_empty(self);
+      }
+    },
+    [=](view_atom) { return view_of(self); },
+    [=](queue_atom) { return self->state.queue; },
+    [=](update_atom, app_spec& spec, std::string& manifest) -> caf::result<app_view> {
+      auto& st = self->state;
+      auto next = rec(self);
+      bool rollout = needs_rollout(next.spec, spec);
+      next.spec = std::move(spec);
+      next.manifest = std::move(manifest);
+      next.revision += 1;
+      next.updated_at = st.ctx->now();
+      if (auto err = save_app(self, next))
+        return err;
+      st.cfg.record = next;
+      self->send(st.queue, queue::limits_atom::value, next.spec.queue.max_length,
+                 next.spec.queue.wait_timeout_ms);
+      self->send(st.scaler, update_atom::value, next.spec.autoscaler);
+      st.journal->event(event_type::normal, "AppServer",
+                        "Updated app to revision " + std::to_string(next.revision)
+                          + (rollout ? ", rolling workers" : ""));
+      if (rollout && next.status == app_status::deployed) {
+        int64_t live = 0;
+        for (const auto& [id, w] : st.workers)
+          if (!is_final(w.record.status) && w.record.status != worker_status::terminating) {
+            st.to_retire.push_back(id);
+            ++live;
+          }
+        scale_up(self, live, "rolling update to revision " + std::to_string(next.revision));
+      }
+      return view_of(self);
+    },
+    [=](pause_atom) -> caf::result<app_view> {
+      auto& st = self->state;
+      auto next = rec(self);
+      if (next.status == app_status::paused)
+        return view_of(self);
+      next.status = app_status::paused;
+      next.updated_at = st.ctx->now();
+      if (auto err = save_app(self, next))
+        return err;
+      st.cfg.record = next;
+      self->send(st.scaler, pause_atom::value, true);
+      self->send(st.queue, pause_atom::value, true);
+      stop_all(self, "app paused");
+      st.journal->event(event_type::normal, "AppServer", "App paused");
+      return view_of(self);
+    },
+    [=](resume_atom) -> caf::result<app_view> {
+      auto& st = self->state;
+      auto next = rec(self);
+      if (next.status == app_status::deployed)
+        return view_of(self);
+      next.status = app_status::deployed;
+      next.updated_at = st.ctx->now();
+      if (auto err = save_app(self, next))
+        return err;
+      st.cfg.record = next;
+      self->send(st.scaler, pause_atom::value, false);
+      self->send(st.queue, pause_atom::value, false);
+      st.journal->event(event_type::normal, "AppServer", "App resumed");
+      return view_of(self);
+    },
+    [=](delete_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      auto next = rec(self);
+      next.status = app_status::deleting;
+      if (auto err = save_app(self, next))
+        return err;
+      st.cfg.record = next;
+      st.deleting = true;
+      self->send(st.scaler, pause_atom::value, true);
+      stop_all(self, "app deleted");
+      check_empty(self);
+      return true;
+    },
+    [=](changed_atom) { self->send(self->state.scaler, changed_atom::value); },
+    [=](shutdown_atom, bool stop_workers) {
+      auto& st = self->state;
+      auto rp = self->make_response_promise();
+      if (!stop_workers || st.workers.empty()) {
+        rp.deliver(true);
+        return rp;
+      }
+      self->send(st.scaler, pause_atom::value, true);
+      st.on_empty.push_back(rp);
+      stop_all(self, "everd stopped with its workers");
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+spawned_app spawn_app(caf::actor_system& sys, const control_context& ctx, app_config cfg) {
+  const auto& spec = cfg.record.spec;
+  queue::queue_config qc;
+  qc.ns = spec.ns;
+  qc.app = spec.name;
+  qc.max_length = spec.queue.max_length;
+  qc.wait_timeout_ms = spec.queue.wait_timeout_ms;
+  if (auto last = last_seq(*ctx.db, storage::table::queue, spec.ns, spec.name))
+    qc.last_seq = *last;
+  if (cfg.recovering) {
+    // Requests that waited before a restart have no client any more.
+    storage::write_batch b;
+    ctx.db->scan(storage::table::queue, storage::app_prefix(spec.ns, spec.name),
+                 [&](std::string_view key, std::string_view) {
+                   b.del(storage::table::queue, std::string{key});
+                   return true;
+                 });
+    if (!b.empty())
+      ctx.db->write(b, storage::durability::relaxed);
+  }
+  cfg.queue = queue::spawn_queue(sys, ctx, qc);
+  auto queue = cfg.queue;
+  return {sys.spawn(app_actor, &ctx, std::move(cfg)), queue};
+}
+
+} // namespace ever::app

@@ -1,0 +1,76 @@
+#include "actors/common/journal.hpp"
+
+#include "storage/codec.hpp"
+#include "storage/keys.hpp"
+
+namespace ever {
+
+app_journal::app_journal(storage::store& db, const clock_source& clock, const knobs& k,
+                         std::string ns, std::string app)
+  : db_(db), clock_(clock), knobs_(k), ns_(std::move(ns)), app_(std::move(app)) {
+}
+
+expected<uint64_t> last_seq(storage::store& db, storage::table t, const std::string& ns,
+                            const std::string& app) {
+  uint64_t last = 0;
+  auto err = db.scan(t, storage::app_prefix(ns, app), [&](std::string_view key, std::string_view) {
+    if (auto s = storage::seq_of(key))
+      last = *s; // keys ascend, so the final one wins
+    return true;
+  });
+  if (err)
+    return err;
+  return last;
+}
+
+caf::error app_journal::load() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto e = last_seq(db_, storage::table::events, ns_, app_);
+  if (!e)
+    return e.error();
+  auto d = last_seq(db_, storage::table::decisions, ns_, app_);
+  if (!d)
+    return d.error();
+  last_event_ = *e;
+  last_decision_ = *d;
+  return caf::none;
+}
+
+expected<uint64_t> app_journal::append(storage::table t, uint64_t& last, int64_t keep,
+                                       std::string bytes) {
+  uint64_t seq = last + 1;
+  storage::write_batch batch;
+  batch.put(t, storage::seq_key(ns_, app_, seq), std::move(bytes));
+  if (keep > 0 && seq > static_cast<uint64_t>(keep))
+    batch.del(t, storage::seq_key(ns_, app_, seq - static_cast<uint64_t>(keep)));
+  if (auto err = db_.write(batch, storage::durability::sync))
+    return err; // `last` unchanged: the next append reuses seq, so numbers stay gap-free
+  last = seq;
+  return seq;
+}
+
+expected<uint64_t> app_journal::event(event_type type, std::string from, std::string message) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  event_record r;
+  r.seq = last_event_ + 1;
+  r.type = type;
+  r.from = std::move(from);
+  r.created_at = clock_.now();
+  r.message = std::move(message);
+  return append(storage::table::events, last_event_, knobs_.events_kept_per_app,
+                storage::encode(r));
+}
+
+expected<uint64_t> app_journal::decision(decision_record r) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  r.seq = last_decision_ + 1;
+  return append(storage::table::decisions, last_decision_, knobs_.decisions_kept_per_app,
+                storage::encode(r));
+}
+
+uint64_t app_journal::last_decision_seq() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return last_decision_;
+}
+
+} // namespace ever

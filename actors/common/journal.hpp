@@ -1,0 +1,50 @@
+#pragma once
+// An app's append-only logs: events (what happened) and decisions (what the scaler decided and
+// why). Sequence numbers are gap-free and continue across restarts; retention is bounded by
+// knobs (the oldest rows are deleted in the same batch that appends a new one).
+// Thread-safe: the app's actors share one journal.
+
+#include "core/knobs.hpp"
+#include "core/model.hpp"
+#include "core/time.hpp"
+#include "storage/store.hpp"
+
+#include <mutex>
+#include <string>
+
+namespace ever {
+
+class app_journal {
+public:
+  app_journal(storage::store& db, const clock_source& clock, const knobs& k, std::string ns,
+              std::string app);
+
+  /// Finds the last sequence numbers on disk; call once before appending.
+  caf::error load();
+
+  /// Appends an event (fsynced). Returns its sequence number.
+  expected<uint64_t> event(event_type type, std::string from, std::string message);
+
+  /// Appends a decision (fsynced) before its actions are taken; fills in seq. Returns seq.
+  expected<uint64_t> decision(decision_record r);
+
+  /// The last decision's sequence number (0 if none).
+  uint64_t last_decision_seq() const;
+
+private:
+  expected<uint64_t> append(storage::table t, uint64_t& last, int64_t keep, std::string bytes);
+
+  storage::store& db_;
+  const clock_source& clock_;
+  const knobs& knobs_;
+  std::string ns_, app_;
+  mutable std::mutex mtx_;
+  uint64_t last_event_ = 0;
+  uint64_t last_decision_ = 0;
+};
+
+/// Reads the last sequence number stored under an app's prefix in `t` (0 if none).
+expected<uint64_t> last_seq(storage::store& db, storage::table t, const std::string& ns,
+                            const std::string& app);
+
+} // namespace ever

@@ -1,0 +1,285 @@
+#include "actors/directory/directory_actor.hpp"
+
+#include "actors/app/app_actor.hpp"
+#include "actors/directory/directory_logic.hpp"
+#include "storage/codec.hpp"
+#include "storage/keys.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <iostream>
+
+namespace ever::directory {
+
+namespace {
+
+struct app_entry {
+  caf::actor app;
+  caf::actor queue;
+  app_spec spec;
+};
+
+struct directory_state {
+  const control_context* ctx = nullptr;
+  caf::actor node;
+  config_snapshot configs;
+  std::map<std::string, app_entry> apps; // "ns/name"
+  static inline const char* name = "ever.directory";
+};
+
+using self_ptr = caf::stateful_actor<directory_state>*;
+
+void publish_configs(self_ptr self) {
+  self->state.ctx->view->set_configs(std::make_shared<config_snapshot>(self->state.configs));
+}
+
+void publish_routes(self_ptr self) {
+  auto routes = std::make_shared<shared_view::route_map>();
+  for (const auto& [key, e] : self->state.apps) {
+    route_entry r{e.spec.ns, e.spec.name, e.spec.is_public, e.queue};
+    (*routes)[route_of(e.spec)] = r;
+    (*routes)[key] = r; // "ns/app" cannot clash with a route: routes have no '/'
+  }
+  self->state.ctx->view->set_routes(std::move(routes));
+}
+
+std::map<std::string, std::string> route_owners(self_ptr self, const std::string& except = {}) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, e] : self->state.apps)
+    if (key != except)
+      out[route_of(e.spec)] = key;
+  return out;
+}
+
+void add_app(self_ptr self, const app_record& r, bool recovering) {
+  auto& st = self->state;
+  app::app_config cfg;
+  cfg.record = r;
+  cfg.node = st.node;
+  cfg.recovering = recovering;
+  auto handles = app::spawn_app(self->system(), *st.ctx, std::move(cfg));
+  self->monitor(handles.app);
+  st.apps[qualified_name(r.spec.ns, r.spec.name)] = app_entry{handles.app, handles.queue, r.spec};
+}
+
+template <class T>
+void load_table(self_ptr self, storage::table t, const char* what,
+                const std::function<void(T&&)>& take) {
+  auto err = self->state.ctx->db->scan(t, "", [&](std::string_view key, std::string_view value) {
+    auto rec = storage::decode<T>(value);
+    if (!rec)
+      std::cerr << "everd: skipping " << what << " " << key << ": " << message_of(rec.error())
+                << '\n';
+    else
+      take(std::move(*rec));
+    return true;
+  });
+  if (err)
+    std::cerr << "everd: cannot read " << what << ": " << message_of(err) << '\n';
+}
+
+void load(self_ptr self) {
+  auto& st = self->state;
+  load_table<config_record>(self, storage::table::configmaps, "configmap", [&](config_record&& r) {
+    st.configs.config_maps[qualified_name(r.ns, r.name)] = std::move(r);
+  });
+  load_table<config_record>(self, storage::table::secrets, "secret", [&](config_record&& r) {
+    st.configs.secrets[qualified_name(r.ns, r.name)] = std::move(r);
+  });
+  publish_configs(self);
+  load_table<app_record>(self, storage::table::apps, "app",
+                         [&](app_record&& r) { add_app(self, r, true); });
+  publish_routes(self);
+}
+
+std::map<std::string, config_record>& table_of(self_ptr self, bool secret) {
+  return secret ? self->state.configs.secrets : self->state.configs.config_maps;
+}
+
+const char* kind_of(bool secret) { return secret ? "secret" : "configmap"; }
+
+caf::result<config_record> put_config(self_ptr self, bool secret, bool create, config_record r) {
+  auto& st = self->state;
+  if (auto err = check_config(r))
+    return err;
+  auto key = qualified_name(r.ns, r.name);
+  auto& table = table_of(self, secret);
+  auto it = table.find(key);
+  if (create && it != table.end())
+    return make_error(errc::already_exists,
+                      std::string{kind_of(secret)} + " '" + r.name + "' already exists");
+  if (!create && it == table.end())
+    return make_error(errc::not_found, std::string{kind_of(secret)} + " '" + r.name + "' not found");
+  auto now = st.ctx->now();
+  r.created_at = create ? now : it->second.created_at;
+  r.revision = create ? 1 : it->second.revision + 1;
+  r.updated_at = now;
+  storage::write_batch b;
+  b.put(secret ? storage::table::secrets : storage::table::configmaps,
+        storage::object_key(r.ns, r.name), storage::encode(r));
+  if (auto err = st.ctx->db->write(b, storage::durability::sync))
+    return err;
+  table[key] = r;
+  publish_configs(self);
+  // Arguments are re-resolved at every decision: tell the apps that use it to decide now.
+  std::map<std::string, app_spec> specs;
+  for (const auto& [k, e] : st.apps)
+    specs[k] = e.spec;
+  for (const auto& user : apps_using(specs, r.ns, r.name, secret))
+    self->send(st.apps[user].app, changed_atom::value);
+  return r;
+}
+
+caf::error validate_app(self_ptr self, const app_spec& spec) {
+  if (auto err = check_references(spec, self->state.configs))
+    return err;
+  return check_route(spec, route_owners(self, qualified_name(spec.ns, spec.name)));
+}
+
+caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::actor node) {
+  self->state.ctx = ctx;
+  self->state.node = std::move(node);
+  load(self);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    for (auto it = st.apps.begin(); it != st.apps.end(); ++it)
+      if (it->second.app.address() == dm.source) {
+        st.apps.erase(it);
+        publish_routes(self);
+        return;
+      }
+  });
+  return {
+    [=](cfg_put_atom, bool secret, bool create, config_record& r) {
+      return put_config(self, secret, create, std::move(r));
+    },
+    [=](cfg_get_atom, bool secret, const std::string& ns,
+        const std::string& name) -> caf::result<config_record> {
+      auto& table = table_of(self, secret);
+      auto it = table.find(qualified_name(ns, name));
+      if (it == table.end())
+        return make_error(errc::not_found, std::string{kind_of(secret)} + " '" + name + "' not found");
+      return it->second;
+    },
+    [=](cfg_list_atom, bool secret, const std::string& ns) {
+      std::vector<config_record> out;
+      for (const auto& [key, r] : table_of(self, secret))
+        if (ns.empty() || r.ns == ns)
+          out.push_back(r);
+      return out;
+    },
+    [=](cfg_del_atom, bool secret, const std::string& ns,
+        const std::string& name) -> caf::result<bool> {
+      auto& st = self->state;
+      auto key = qualified_name(ns, name);
+      auto& table = table_of(self, secret);
+      if (table.count(key) == 0)
+        return make_error(errc::not_found, std::string{kind_of(secret)} + " '" + name + "' not found");
+      std::map<std::string, app_spec> specs;
+      for (const auto& [k, e] : st.apps)
+        specs[k] = e.spec;
+      auto users = apps_using(specs, ns, name, secret);
+      if (!users.empty())
+        return make_error(errc::conflict, std::string{kind_of(secret)} + " '" + name
+                                            + "' is used by app " + users.front()
+                                            + "; update or delete the app first");
+      storage::write_batch b;
+      b.del(secret ? storage::table::secrets : storage::table::configmaps,
+            storage::object_key(ns, name));
+      if (auto err = st.ctx->db->write(b, storage::durability::sync))
+        return err;
+      table.erase(key);
+      publish_configs(self);
+      return true;
+    },
+    [=](app_create_atom, app_spec& spec, std::string& manifest,
+        bool dry_run) -> caf::result<app::app_view> {
+      auto& st = self->state;
+      auto key = qualified_name(spec.ns, spec.name);
+      if (st.apps.count(key))
+        return make_error(errc::already_exists, "app '" + spec.name + "' already exists in namespace "
+                                                  + spec.ns + " (use `ever app update`)");
+      if (auto err = validate_app(self, spec))
+        return err;
+      app_record r;
+      r.spec = std::move(spec);
+      r.manifest = std::move(manifest);
+      r.created_at = r.updated_at = st.ctx->now();
+      if (dry_run)
+        return app::app_view{r, 0, 0};
+      storage::write_batch b;
+      b.put(storage::table::apps, storage::object_key(r.spec.ns, r.spec.name), storage::encode(r));
+      if (auto err = st.ctx->db->write(b, storage::durability::sync))
+        return err;
+      add_app(self, r, false);
+      publish_routes(self);
+      return app::app_view{r, 0, 0};
+    },
+    [=](update_atom, app_spec& spec, std::string& manifest,
+        bool dry_run) -> caf::result<app::app_view> {
+      auto& st = self->state;
+      auto it = st.apps.find(qualified_name(spec.ns, spec.name));
+      if (it == st.apps.end())
+        return make_error(errc::not_found, "app '" + spec.name + "' not found in namespace "
+                                             + spec.ns + " (use `ever app create`)");
+      if (auto err = validate_app(self, spec))
+        return err;
+      if (dry_run) {
+        app_record r;
+        r.spec = std::move(spec);
+        return app::app_view{r, 0, 0};
+      }
+      it->second.spec = spec;
+      publish_routes(self);
+      self->delegate(it->second.app, update_atom::value, std::move(spec), std::move(manifest));
+      return caf::delegated<app::app_view>{};
+    },
+    [=](delete_atom, const std::string& ns, const std::string& name) -> caf::result<bool> {
+      auto& st = self->state;
+      auto it = st.apps.find(qualified_name(ns, name));
+      if (it == st.apps.end())
+        return make_error(errc::not_found, "app '" + name + "' not found in namespace " + ns);
+      self->delegate(it->second.app, delete_atom::value);
+      return caf::delegated<bool>{};
+    },
+    [=](app_find_atom, const std::string& ns, const std::string& name) -> caf::result<caf::actor> {
+      auto it = self->state.apps.find(qualified_name(ns, name));
+      if (it == self->state.apps.end())
+        return make_error(errc::not_found, "app '" + name + "' not found in namespace " + ns);
+      return it->second.app;
+    },
+    [=](app_list_atom, const std::string& ns) {
+      std::vector<caf::actor> out;
+      for (const auto& [key, e] : self->state.apps)
+        if (ns.empty() || e.spec.ns == ns)
+          out.push_back(e.app);
+      return out;
+    },
+    [=](shutdown_atom, bool stop_workers) {
+      auto rp = self->make_response_promise();
+      auto& st = self->state;
+      if (st.apps.empty()) {
+        rp.deliver(true);
+        return rp;
+      }
+      auto pending = std::make_shared<size_t>(st.apps.size());
+      for (const auto& [key, e] : st.apps)
+        self->request(e.app, std::chrono::milliseconds(st.ctx->limits.terminate_grace_ms
+                                                       + st.ctx->limits.shutdown_grace_ms),
+                      shutdown_atom::value, stop_workers)
+          .then([=](bool) mutable { if (--*pending == 0) rp.deliver(true); },
+                [=](caf::error&) mutable { if (--*pending == 0) rp.deliver(true); });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_directory(caf::actor_system& sys, const control_context& ctx, caf::actor node) {
+  return sys.spawn(directory_actor, &ctx, std::move(node));
+}
+
+} // namespace ever::directory

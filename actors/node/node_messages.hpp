@@ -1,0 +1,36 @@
+#pragma once
+// Interface of the node agent (one per machine). Protocol:
+//   (start_atom, worker::launch_plan) -> node::started     spawn + start probing; the sender
+//                                                          (a worker actor) later gets
+//                                                          (ready_atom) or (failed_atom, msg)
+//   (adopt_atom, std::string worker_id, runtime::process_id, uint16_t port, std::string path)
+//                                      -> bool alive       re-adopt a process after a restart
+//   (stop_atom, std::string worker_id, runtime::process_id, int64_t grace_ms)
+//                                                          SIGTERM the group, SIGKILL after grace
+//   (logs_atom, std::string worker_id, uint64_t max_bytes) -> std::string
+// Worker actors get (exited_atom, std::string how) when their process exits, whatever the cause.
+
+#include "actors/common/atoms.hpp"
+#include "actors/runtime/process.hpp"
+#include "actors/worker/launch_plan.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+namespace ever::node {
+
+using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+
+/// Reply to start: the process runs (not ready yet).
+struct started {
+  runtime::process_id id;
+  uint16_t port = 0;
+};
+
+} // namespace ever::node
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::worker::launch_plan)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::node::started)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::runtime::process_id)

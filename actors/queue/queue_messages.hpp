@@ -1,0 +1,59 @@
+#pragma once
+// Interface of the queue actor (one per app). Protocol, all local to the control node:
+//   (lease_atom, std::string session, lease_callback)   gateway: wants a worker; callback runs
+//                                                       once with a grant or an error
+//   (release_atom, uint64_t lease_id, bool success)     gateway: request finished
+//   (upsert_atom, queue::slot, caf::actor worker)       worker: appeared / changed phase
+//   (drain_atom, std::string worker_id)                 app: no new requests; worker gets
+//                                                       (idle_atom, worker_id) once idle
+//   (remove_atom, std::string worker_id)                worker: gone
+//   (snapshot_atom) -> scaler::app_snapshot             scaler: inputs of a decision
+//   (view_atom) -> std::vector<queue::waiter>           admin: `ever app queue`
+//   (limits_atom, int64_t max_length, int64_t wait_ms)  app: spec changed
+//   (pause_atom, bool paused)                           app
+//   (delete_atom)                                       app: fail every waiter, quit
+// The queue tells its scaler (changed_atom) when anything a decision reads changed, at most once
+// until the scaler asks for the next snapshot; and sends (usage_atom, time_ms last_service_at,
+// uint64_t successes, uint64_t failures) to worker actors whose usage changed, every tick.
+
+#include "actors/common/atoms.hpp"
+#include "actors/queue/queue_logic.hpp"
+#include "actors/scaler/scaler_logic.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <functional>
+
+namespace ever::queue {
+
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using upsert_atom = caf::atom_constant<caf::atom("upsert")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using limits_atom = caf::atom_constant<caf::atom("limits")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using usage_atom = caf::atom_constant<caf::atom("usage")>;
+
+/// Delivers a lease result back to the gateway; runs on an actor thread, must not block.
+struct lease_callback {
+  std::function<void(expected<grant>)> fn;
+};
+
+/// Spawns the queue actor of app ns/name. `last_seq` continues waiter numbering after a restart.
+struct queue_config {
+  std::string ns;
+  std::string app;
+  int64_t max_length = 1000;
+  int64_t wait_timeout_ms = 120'000;
+  uint64_t last_seq = 0;
+};
+
+} // namespace ever::queue
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::queue::lease_callback)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::queue::slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ever::queue::waiter>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::scaler::app_snapshot)

@@ -1,0 +1,32 @@
+#pragma once
+// Role: decides how many workers one app needs, on every event that can change the answer and
+//       on a 1 s timer for idle checks.
+// Handles: see scaler_messages.hpp.
+// Persists: every decision that acts (decisions table, fsynced) before its actions are sent.
+// On failure: an unresolvable argument (missing ConfigMap key, non-integer) or a failed decision
+//             write means no action; a WARNING event says why (once per distinct error).
+
+#include "actors/common/context.hpp"
+#include "actors/common/journal.hpp"
+#include "actors/scaler/scaler_messages.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <memory>
+
+namespace ever::scaler {
+
+struct scaler_config {
+  std::string ns;
+  std::string app;
+  autoscaler_spec spec;
+  bool paused = false;
+  caf::actor queue;
+  caf::actor app_actor;
+  std::shared_ptr<app_journal> journal;
+};
+
+/// Spawns the scaler actor of one app.
+caf::actor spawn_scaler(caf::actor_system& sys, const control_context& ctx, scaler_config cfg);
+
+} // namespace ever::scaler

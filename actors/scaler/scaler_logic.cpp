@@ -1,0 +1,189 @@
+#include "actors/scaler/scaler_logic.hpp"
+
+#include "actors/policy/factors_json.hpp"
+
+#include <algorithm>
+
+namespace ever::scaler {
+
+namespace {
+
+policy::queue_counts to_policy(const queue::queue_counts& c) {
+  policy::queue_counts out;
+  out[policy::queue_cause::queue_due_busy] = c.worker_busy;
+  out[policy::queue_cause::queue_due_session] = c.session;
+  out[policy::queue_cause::not_dispatch] = c.not_dispatch;
+  return out;
+}
+
+expected<policy::raw_arguments> resolve_map(const std::map<std::string, value_source>& args,
+                                            const std::string& ns, const config_snapshot& configs,
+                                            const std::string& where) {
+  policy::raw_arguments out;
+  for (const auto& [name, value] : args) {
+    auto v = resolve_value(value, ns, configs);
+    if (!v)
+      return make_error(code_of(v.error()), where + " argument " + name + ": "
+                                              + message_of(v.error()));
+    out[name] = std::move(*v);
+  }
+  return out;
+}
+
+expected<std::vector<policy::decorator_call>>
+resolve_decorators(const std::vector<decorator_spec>& specs, const std::string& ns,
+                   const config_snapshot& configs) {
+  std::vector<policy::decorator_call> out;
+  for (const auto& d : specs) {
+    auto args = resolve_map(d.arguments, ns, configs, "decorator " + d.name);
+    if (!args)
+      return args.error();
+    out.push_back({d.name, std::move(*args)});
+  }
+  return out;
+}
+
+/// The manual autoscaler keeps exactly default_worker_num workers; it removes idle Free workers
+/// newest first and never a busy one.
+policy::decision_output decide_manual(int64_t desired, const policy::factors& f) {
+  policy::decision_output out;
+  out.result.max_workers = desired;
+  out.arguments["default_worker_num"] = desired;
+  auto n = static_cast<int64_t>(f.workers.size());
+  if (n < desired) {
+    out.result.actions.push_back({policy::action::kind_t::scale_up, desired - n, {}});
+    out.reason = "manual: " + std::to_string(n) + " workers < " + std::to_string(desired)
+                 + ", scale up " + std::to_string(desired - n);
+    return out;
+  }
+  auto workers = f.workers;
+  std::stable_sort(workers.begin(), workers.end(),
+                   [](const auto& a, const auto& b) { return a.started_at > b.started_at; });
+  int64_t excess = n - desired;
+  for (const auto& w : workers) {
+    if (excess == 0)
+      break;
+    if (w.status == policy::worker_state::free && w.number_of_sessions == 0) {
+      out.result.actions.push_back({policy::action::kind_t::scale_down, 0, w.worker_id});
+      --excess;
+    }
+  }
+  out.reason = out.result.actions.empty()
+                 ? "manual: " + std::to_string(n) + " workers, want " + std::to_string(desired)
+                 : "manual: " + std::to_string(n) + " workers > " + std::to_string(desired)
+                     + ", scale down " + std::to_string(out.result.actions.size());
+  return out;
+}
+
+} // namespace
+
+void history_ring::push(time_ms at, const policy::queue_counts& q,
+                        const policy::worker_counts& w) {
+  samples_.push_back({at, q, w});
+  while (samples_.size() > capacity_)
+    samples_.pop_front();
+}
+
+void history_ring::fill(policy::factors& f, time_ms now) const {
+  for (const auto& s : samples_) {
+    int64_t ago = std::max<int64_t>(0, (now - s.at + 500) / 1000);
+    f.queue_histories[ago] = s.q;
+    f.worker_histories[ago] = s.w;
+  }
+}
+
+policy::factors build_factors(const app_snapshot& snap, const history_ring& histories,
+                              time_ms now) {
+  policy::factors f;
+  f.queue = to_policy(snap.queue);
+  policy::worker_counts summary{{policy::worker_state::inflight, 0},
+                                {policy::worker_state::free, 0},
+                                {policy::worker_state::busy, 0}};
+  for (const auto& s : snap.workers) {
+    if (s.phase == queue::slot_phase::draining)
+      continue;
+    policy::worker_factor w;
+    w.worker_id = s.worker_id;
+    w.region = "local";
+    if (s.phase == queue::slot_phase::starting) {
+      w.status = policy::worker_state::inflight;
+      w.started_at = s.created_at / 1000;
+      w.last_service_time = s.created_at / 1000;
+    } else {
+      w.status = s.in_flight > 0 ? policy::worker_state::busy : policy::worker_state::free;
+      w.started_at = s.started_at / 1000;
+      w.last_service_time = s.last_service_at / 1000;
+    }
+    w.number_of_successes = static_cast<int64_t>(s.success_count);
+    w.number_of_failures = static_cast<int64_t>(s.failure_count);
+    w.number_of_sessions = s.sessions;
+    ++summary[w.status];
+    f.workers.push_back(std::move(w));
+  }
+  f.worker = summary;
+  histories.fill(f, now);
+  return f;
+}
+
+expected<policy::decision_input> resolve_input(const autoscaler_spec& spec, const std::string& ns,
+                                               const config_snapshot& configs) {
+  policy::decision_input in;
+  in.policy = spec.name;
+  auto args = resolve_map(spec.arguments, ns, configs, "autoscaler");
+  if (!args)
+    return args.error();
+  in.arguments = std::move(*args);
+  auto fd = resolve_decorators(spec.factor_decorators, ns, configs);
+  if (!fd)
+    return fd.error();
+  in.factor_decorators = std::move(*fd);
+  auto ad = resolve_decorators(spec.argument_decorators, ns, configs);
+  if (!ad)
+    return ad.error();
+  in.argument_decorators = std::move(*ad);
+  return in;
+}
+
+expected<scaler_decision> decide(const autoscaler_spec& spec, const std::string& ns,
+                                 const config_snapshot& configs, const app_snapshot& snap,
+                                 const history_ring& histories, time_ms now) {
+  scaler_decision d;
+  d.factors = build_factors(snap, histories, now);
+  if (spec.kind == autoscaler_spec::kind_t::manual) {
+    d.policy = "manual";
+    d.output = decide_manual(spec.default_worker_num, d.factors);
+    return d;
+  }
+  auto in = resolve_input(spec, ns, configs);
+  if (!in)
+    return in.error();
+  in->input = d.factors;
+  in->now = now;
+  d.policy = in->policy;
+  auto out = policy::decide(*in);
+  if (!out)
+    return out.error();
+  d.output = std::move(*out);
+  // Scale from zero (§16.6): nobody to serve a waiting request and no worker starting.
+  auto waiting = snap.queue.worker_busy + snap.queue.session + snap.queue.not_dispatch;
+  if (d.output.result.actions.empty() && d.factors.workers.empty() && !snap.paused
+      && d.output.result.max_workers >= 1 && waiting > 0) {
+    d.output.result.actions.push_back({policy::action::kind_t::scale_up, 1, {}});
+    d.output.reason = "scale from zero: " + std::to_string(waiting)
+                      + " request(s) waiting and no worker: scale up 1";
+  }
+  return d;
+}
+
+decision_record to_record(const scaler_decision& d, time_ms now) {
+  decision_record r;
+  r.at = now;
+  r.policy = d.policy;
+  r.arguments = d.output.arguments;
+  r.factors_json = policy::to_json(d.factors);
+  r.result_json = policy::to_json(d.output.result);
+  r.reason = d.output.reason;
+  return r;
+}
+
+} // namespace ever::scaler

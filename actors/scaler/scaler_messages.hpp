@@ -1,0 +1,23 @@
+#pragma once
+// Interface of the scaler actor (one per app). Protocol:
+//   (changed_atom)                      queue/app/directory: something a decision reads changed
+//   (update_atom, autoscaler_spec)      app: the manifest's autoscaler changed
+//   (pause_atom, bool paused)           app: a paused app takes no decisions
+// The scaler asks the queue for (snapshot_atom) and orders the app:
+//   (scale_up_atom, int64_t count, std::string reason) -> int64_t started
+//   (scale_down_atom, std::vector<std::string> ids, std::string reason) -> int64_t stopping
+// after the decision record is persisted.
+
+#include "actors/common/atoms.hpp"
+#include "core/model.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+namespace ever::scaler {
+
+using scale_up_atom = caf::atom_constant<caf::atom("scaleup")>;
+using scale_down_atom = caf::atom_constant<caf::atom("scaledown")>;
+
+} // namespace ever::scaler
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::autoscaler_spec)

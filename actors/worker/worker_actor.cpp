@@ -1,0 +1,231 @@
+#include "actors/worker/worker_actor.hpp"
+
+#include "actors/node/node_messages.hpp"
+#include "actors/queue/queue_messages.hpp"
+#include "actors/worker/worker_lifecycle.hpp"
+#include "storage/codec.hpp"
+#include "storage/keys.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <chrono>
+#include <cstdlib>
+
+extern char** environ;
+
+namespace ever::worker {
+
+namespace {
+
+using drain_timeout_atom = caf::atom_constant<caf::atom("draintime")>;
+
+struct worker_state {
+  const control_context* ctx = nullptr;
+  worker_config cfg;
+  bool stopping = false;
+  bool drained = false;
+  bool terminate_sent = false;
+  static inline const char* name = "ever.worker";
+};
+
+using self_ptr = caf::stateful_actor<worker_state>*;
+
+std::map<std::string, std::string> parent_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv{*e};
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+std::string worker_path() {
+  const char* p = std::getenv("PATH");
+  return runtime::self_exe_dir() + ":" + (p ? p : "/usr/local/bin:/usr/bin:/bin");
+}
+
+/// Writes the record; on success makes it current and tells the app.
+bool commit(self_ptr self, const worker_record& next, storage::durability d) {
+  auto& st = self->state;
+  storage::write_batch b;
+  b.put(storage::table::workers, storage::worker_key(next.ns, next.app, next.id),
+        storage::encode(next));
+  if (auto err = st.ctx->db->write(b, d)) {
+    st.cfg.journal->event(event_type::warning, "Worker",
+                          "worker/" + next.id + " state not saved: " + message_of(err));
+    return false;
+  }
+  st.cfg.record = next;
+  self->send(st.cfg.app, status_atom::value, next);
+  return true;
+}
+
+queue::slot to_slot(const worker_record& r, int64_t capacity, queue::slot_phase phase) {
+  queue::slot s;
+  s.worker_id = r.id;
+  s.port = r.port;
+  s.phase = phase;
+  s.capacity = capacity;
+  s.created_at = r.created_at;
+  s.started_at = r.started_at;
+  s.last_service_at = r.last_service_at;
+  s.success_count = r.success_count;
+  s.failure_count = r.failure_count;
+  return s;
+}
+
+void tell_queue(self_ptr self, queue::slot_phase phase) {
+  auto& st = self->state;
+  self->send(st.cfg.queue, queue::upsert_atom::value,
+             to_slot(st.cfg.record, st.cfg.spec.concurrency, phase),
+             caf::actor_cast<caf::actor>(self));
+}
+
+void finish(self_ptr self, const worker_record& final_record) {
+  auto& st = self->state;
+  commit(self, final_record, storage::durability::sync);
+  self->send(st.cfg.queue, queue::remove_atom::value, final_record.id);
+  self->quit();
+}
+
+void terminate_process(self_ptr self) {
+  auto& st = self->state;
+  if (st.terminate_sent)
+    return;
+  st.terminate_sent = true;
+  const auto& r = st.cfg.record;
+  if (r.pid == 0) { // never started: nothing to signal
+    finish(self, on_exited(r, true, "never started", st.ctx->now()));
+    return;
+  }
+  self->send(st.cfg.node, stop_atom::value, r.id, runtime::process_id{static_cast<pid_t>(r.pid), r.proc_start_time},
+             st.ctx->limits.terminate_grace_ms);
+}
+
+void fail(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  auto r = on_failed(st.cfg.record, why, st.ctx->now());
+  st.cfg.journal->event(event_type::warning, "Worker", "Worker/" + r.id + " failed: " + why);
+  if (st.cfg.record.pid != 0)
+    self->send(st.cfg.node, stop_atom::value, r.id,
+               runtime::process_id{static_cast<pid_t>(r.pid), r.proc_start_time}, int64_t{0});
+  finish(self, r);
+}
+
+void launch(self_ptr self) {
+  auto& st = self->state;
+  auto plan = build_launch_plan(st.cfg.spec, st.cfg.record.id, *st.ctx->view->configs(),
+                                st.ctx->data_dir, parent_environment(), worker_path());
+  if (!plan) {
+    fail(self, message_of(plan.error()));
+    return;
+  }
+  self->request(st.cfg.node, std::chrono::seconds(30), start_atom::value, std::move(*plan))
+    .then(
+      [=](const node::started& s) {
+        auto& st = self->state;
+        auto next = on_started(st.cfg.record, s.id.pid, s.id.start_time, s.port);
+        if (!commit(self, next, storage::durability::sync)) {
+          // An unrecorded process would leak across a restart: stop it now.
+          self->send(st.cfg.node, stop_atom::value, next.id, s.id, int64_t{0});
+          st.stopping = true;
+          st.terminate_sent = true;
+          st.cfg.record = next; // so the exit report finishes this worker
+          return;
+        }
+        if (st.stopping)
+          terminate_process(self);
+      },
+      [=](caf::error& err) { fail(self, "start failed: " + message_of(err)); });
+}
+
+void adopt(self_ptr self) {
+  auto& st = self->state;
+  const auto& r = st.cfg.record;
+  runtime::process_id id{static_cast<pid_t>(r.pid), r.proc_start_time};
+  self->request(st.cfg.node, std::chrono::seconds(10), node::adopt_atom::value, r.id, id, r.port,
+                st.cfg.spec.readiness_path)
+    .then(
+      [=](bool alive) {
+        if (!alive)
+          fail(self, "process " + std::to_string(self->state.cfg.record.pid)
+                       + " is gone (it ended while everd was down)");
+        else
+          self->state.cfg.journal->event(event_type::normal, "Worker",
+                                         "Worker/" + self->state.cfg.record.id + " re-adopted (pid "
+                                           + std::to_string(self->state.cfg.record.pid) + ")");
+      },
+      [=](caf::error& err) { fail(self, "re-adoption failed: " + message_of(err)); });
+}
+
+caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_config cfg) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.cfg = std::move(cfg);
+  tell_queue(self, queue::slot_phase::starting);
+  if (st.cfg.mode == start_mode::adopt)
+    adopt(self);
+  else
+    launch(self);
+  return {
+    [=](ready_atom) {
+      auto& st = self->state;
+      if (st.stopping || is_final(st.cfg.record.status))
+        return;
+      auto next = on_ready(st.cfg.record, st.ctx->now());
+      if (!commit(self, next, storage::durability::sync))
+        return;
+      tell_queue(self, queue::slot_phase::running);
+      st.cfg.journal->event(event_type::normal, "AppServer", "Worker/" + next.id + " is ready now");
+    },
+    [=](failed_atom, const std::string& why) { fail(self, why); },
+    [=](exited_atom, const std::string& how) {
+      auto& st = self->state;
+      auto r = on_exited(st.cfg.record, st.stopping, how, st.ctx->now());
+      if (!st.stopping)
+        st.cfg.journal->event(event_type::warning, "Worker",
+                              "Worker/" + r.id + " exited unexpectedly: " + how);
+      finish(self, r);
+    },
+    [=](stop_atom, const std::string& reason) {
+      auto& st = self->state;
+      if (st.stopping || is_final(st.cfg.record.status))
+        return;
+      st.stopping = true;
+      commit(self, on_stopping(st.cfg.record, reason), storage::durability::sync);
+      // A worker that never became RUNNING has nothing to drain.
+      if (st.drained || st.cfg.record.started_at == 0) {
+        terminate_process(self);
+        return;
+      }
+      self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.drain_timeout_ms),
+                         drain_timeout_atom::value);
+    },
+    [=](queue::idle_atom, const std::string&) {
+      auto& st = self->state;
+      st.drained = true;
+      if (st.stopping)
+        terminate_process(self);
+    },
+    [=](drain_timeout_atom) { terminate_process(self); },
+    [=](queue::usage_atom, time_ms last, uint64_t ok, uint64_t failed) {
+      auto& st = self->state;
+      if (is_final(st.cfg.record.status))
+        return;
+      commit(self, on_usage(st.cfg.record, last, ok, failed), storage::durability::relaxed);
+    },
+    [=](view_atom) { return self->state.cfg.record; },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_worker(caf::actor_system& sys, const control_context& ctx, worker_config cfg) {
+  return sys.spawn(worker_actor, &ctx, std::move(cfg));
+}
+
+} // namespace ever::worker

@@ -1,0 +1,33 @@
+#pragma once
+// Role: one worker's lifecycle and its row in the workers table.
+// Handles: see worker_messages.hpp.
+// Persists: the worker_record on every status change (fsynced) and usage (relaxed, ~every 100 ms
+//           while serving) so idle timers resume from disk after a restart.
+// On failure: a failed write leaves the in-memory record as it was on disk; the next change
+//             retries with the full record. The process is never left running unrecorded:
+//             a worker that cannot record its start is stopped.
+
+#include "actors/common/context.hpp"
+#include "actors/common/journal.hpp"
+#include "actors/worker/worker_messages.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <memory>
+
+namespace ever::worker {
+
+struct worker_config {
+  worker_record record;
+  app_spec spec; ///< the revision this worker runs
+  start_mode mode = start_mode::launch;
+  caf::actor app;
+  caf::actor queue;
+  caf::actor node;
+  std::shared_ptr<app_journal> journal;
+};
+
+/// Spawns a worker actor; it starts (or re-adopts) its process at once.
+caf::actor spawn_worker(caf::actor_system& sys, const control_context& ctx, worker_config cfg);
+
+} // namespace ever::worker
