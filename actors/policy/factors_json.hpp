@@ -19,5 +19,7 @@ std::string to_json(const factors& f);
 expected<decide_result> decide_result_from_json(std::string_view json);
 /// Serialises DecideResult: {"max_workers": N, "actions": [...]}.
 std::string to_json(const decide_result& r);
+/// Same as to_json(decide_result), indented by two spaces (what `ever policy decide` prints).
+std::string to_pretty_json(const decide_result& r);
 
 } // namespace ever::policy
