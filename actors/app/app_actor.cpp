@@ -67,6 +67,7 @@ caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mod
   wc.node = st.cfg.node;
   wc.journal = st.journal;
   auto h = worker::spawn_worker(self->system(), *st.ctx, std::move(wc));
+  self->link_to(h); // everd shutting down takes the worker actors along (processes keep running)
   st.workers[w.id] = live_worker{w, h};
   return h;
 }
@@ -106,7 +107,7 @@ void check_empty(self_ptr self) {
   if (st.deleting) {
     erase_app_rows(self);
     self->send(st.queue, delete_atom::value);
-    self->send_exit(st.scaler, caf::exit_reason::user_shutdown);
+    self->send(st.scaler, delete_atom::value);
     self->quit();
   }
 }

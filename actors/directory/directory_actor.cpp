@@ -60,7 +60,8 @@ void add_app(self_ptr self, const app_record& r, bool recovering) {
   cfg.node = st.node;
   cfg.recovering = recovering;
   auto handles = app::spawn_app(self->system(), *st.ctx, std::move(cfg));
-  self->monitor(handles.app);
+  self->monitor(handles.app); // to drop it once deleted
+  self->link_to(handles.app); // everd shutting down takes every app along
   st.apps[qualified_name(r.spec.ns, r.spec.name)] = app_entry{handles.app, handles.queue, r.spec};
 }
 

@@ -155,6 +155,7 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
       self->state.cfg.paused = paused;
       note_change(self);
     },
+    [=](delete_atom) { self->quit(); },
   };
 }
 

@@ -3,6 +3,7 @@
 //   (changed_atom)                      queue/app/directory: something a decision reads changed
 //   (update_atom, autoscaler_spec)      app: the manifest's autoscaler changed
 //   (pause_atom, bool paused)           app: a paused app takes no decisions
+//   (delete_atom)                       app: the app is gone, quit
 // The scaler asks the queue for (snapshot_atom) and orders the app:
 //   (scale_up_atom, int64_t count, std::string reason) -> int64_t started
 //   (scale_down_atom, std::vector<std::string> ids, std::string reason) -> int64_t stopping
