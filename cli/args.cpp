@@ -19,6 +19,7 @@ const std::vector<flag_spec>& all_flags() {
       {"tail", 0, true, "N"},
       {"last", 0, true, "N"},
       {"limit", 0, true, "N"},
+      {"keep-workers", 0, false, nullptr},
   };
   return table;
 }

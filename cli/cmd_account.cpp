@@ -63,3 +63,20 @@ int run_logout(context& c) {
 }
 
 } // namespace ever::cli
+
+namespace ever::cli {
+
+int run_down(context& c) {
+  int code = exit_ok;
+  bool keep = c.args.has("keep-workers");
+  auto answer = call_api(c, "POST",
+                         std::string{"/api/apps/v1/system:shutdown?stopWorkers="}
+                           + (keep ? "false" : "true"),
+                         "", code);
+  if (!answer)
+    return code;
+  c.out << (keep ? "everd stopping; workers keep running\n" : "workers stopped; everd stopping\n");
+  return exit_ok;
+}
+
+} // namespace ever::cli

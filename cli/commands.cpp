@@ -153,6 +153,12 @@ const std::vector<command_def>& commands() {
     {"", "logout", {}, "", "forget the saved token",
      "Removes the token saved by `ever login` (a saved endpoint is kept).\n", {},
      "  ever logout\n", 0, run_logout},
+    {"", "down", {}, "[--keep-workers]", "stop everd and all its workers",
+     "Stops every worker (drained first: requests in flight finish), then stops everd.\n"
+     "With --keep-workers only everd stops; its workers keep serving and the next everd\n"
+     "re-adopts them (the same as sending everd SIGTERM).\n",
+     {{"keep-workers", "leave the worker processes running"}},
+     "  ever down\n  ever down --keep-workers\n", 0, run_down},
   };
   return table;
 }

@@ -164,5 +164,6 @@ int run_worker_list(context& c);
 int run_worker_logs(context& c);
 int run_login(context& c);
 int run_logout(context& c);
+int run_down(context& c);
 
 } // namespace ever::cli
