@@ -5,6 +5,7 @@
 #include "actors/queue/queue_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "actors/worker/worker_actor.hpp"
+#include "actors/worker/worker_lifecycle.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 
@@ -69,6 +70,10 @@ caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mod
   auto h = worker::spawn_worker(self->system(), *st.ctx, std::move(wc));
   self->link_to(h); // everd shutting down takes the worker actors along (processes keep running)
   st.workers[w.id] = live_worker{w, h};
+  // Sent by the app, before it answers the scaler: the scaler's next snapshot then counts this
+  // worker as starting (CAF orders messages per sender), so one order never starts two workers.
+  self->send(st.queue, queue::upsert_atom::value,
+             worker::slot_of(w, rec(self).spec.concurrency, queue::slot_phase::starting), h);
   return h;
 }
 

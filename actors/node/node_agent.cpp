@@ -96,7 +96,8 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   st.watcher = std::make_unique<runtime::process_watcher>(
     [me](pid_t pid, std::string how) { caf::anon_send(me, exited_atom::value, pid, std::move(how)); });
-  self->attach_functor([self] { self->state.watcher.reset(); });
+  // The watcher dies with the state (its destructor joins the thread); a late exit report to a
+  // dead actor is dropped by CAF.
   return {
     [=](start_atom, worker::launch_plan& plan) -> caf::result<started> {
       auto worker = caf::actor_cast<caf::actor>(self->current_sender());

@@ -136,6 +136,9 @@ std::vector<grant> queue_logic::upsert(slot s, time_ms now) {
   } else {
     // Keep what the queue itself tracks; take the lifecycle facts from the caller.
     auto& cur = it->second;
+    // Announcements come from the app and the worker; a late "starting" never undoes "running".
+    if (s.phase == slot_phase::starting && cur.phase != slot_phase::starting)
+      return serve_waiters(now);
     cur.host = s.host;
     cur.port = s.port;
     cur.phase = s.phase;

@@ -64,24 +64,10 @@ bool commit(self_ptr self, const worker_record& next, storage::durability d) {
   return true;
 }
 
-queue::slot to_slot(const worker_record& r, int64_t capacity, queue::slot_phase phase) {
-  queue::slot s;
-  s.worker_id = r.id;
-  s.port = r.port;
-  s.phase = phase;
-  s.capacity = capacity;
-  s.created_at = r.created_at;
-  s.started_at = r.started_at;
-  s.last_service_at = r.last_service_at;
-  s.success_count = r.success_count;
-  s.failure_count = r.failure_count;
-  return s;
-}
-
 void tell_queue(self_ptr self, queue::slot_phase phase) {
   auto& st = self->state;
   self->send(st.cfg.queue, queue::upsert_atom::value,
-             to_slot(st.cfg.record, st.cfg.spec.concurrency, phase),
+             slot_of(st.cfg.record, st.cfg.spec.concurrency, phase),
              caf::actor_cast<caf::actor>(self));
 }
 
@@ -166,7 +152,7 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
   auto& st = self->state;
   st.ctx = ctx;
   st.cfg = std::move(cfg);
-  tell_queue(self, queue::slot_phase::starting);
+  // The app has already put this worker in the queue as starting (see app_actor start_worker).
   if (st.cfg.mode == start_mode::adopt)
     adopt(self);
   else

@@ -63,4 +63,18 @@ worker_record on_usage(worker_record r, time_ms last_service_at, uint64_t succes
   return r;
 }
 
+queue::slot slot_of(const worker_record& r, int64_t concurrency, queue::slot_phase phase) {
+  queue::slot s;
+  s.worker_id = r.id;
+  s.port = r.port;
+  s.phase = phase;
+  s.capacity = concurrency;
+  s.created_at = r.created_at;
+  s.started_at = r.started_at;
+  s.last_service_at = r.last_service_at;
+  s.success_count = r.success_count;
+  s.failure_count = r.failure_count;
+  return s;
+}
+
 } // namespace ever::worker

@@ -3,6 +3,7 @@
 // record (or no change). CREATED -> INITIALIZED -> RUNNING (FREE/BUSY) -> TERMINATING ->
 // TERMINATED, and ERROR from anywhere the process fails.
 
+#include "actors/queue/queue_logic.hpp"
 #include "core/model.hpp"
 
 #include <optional>
@@ -23,6 +24,9 @@ worker_record on_failed(worker_record r, const std::string& why, time_ms now);
 /// Usage reported by the queue.
 worker_record on_usage(worker_record r, time_ms last_service_at, uint64_t successes,
                        uint64_t failures);
+
+/// The queue's view of a worker in `phase`, with capacity `concurrency`.
+queue::slot slot_of(const worker_record& r, int64_t concurrency, queue::slot_phase phase);
 
 /// True if the worker should be in the queue as able to take requests.
 inline bool takes_requests(const worker_record& r) {
