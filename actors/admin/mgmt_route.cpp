@@ -1,5 +1,6 @@
 #include "actors/admin/mgmt_route.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <vector>
 
@@ -49,16 +50,10 @@ std::string url_decode(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size()) {
-      auto hex = s.substr(i + 1, 2);
-      char* end = nullptr;
-      long v = std::strtol(hex.c_str(), &end, 16);
-      if (end == hex.c_str() + 2) {
-        out += static_cast<char>(v);
-        i += 2;
-      } else {
-        out += s[i];
-      }
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1]))
+               && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
     } else {
       out += s[i];
     }

@@ -17,7 +17,7 @@ caf::error check_references(const app_spec& spec, const config_snapshot& configs
       return make_error(errc::invalid_manifest, loc.path + ": " + what + " '" + ref.name
                                                   + "' not found in namespace " + spec.ns);
     if (ref.key.empty())
-      continue; // a volume takes the whole object
+      continue; // a volume: its items are checked below
     auto kv = it->second.data.find(ref.key);
     if (kv == it->second.data.end())
       return make_error(errc::invalid_manifest, loc.path + ": " + what + " '" + ref.name
@@ -30,6 +30,20 @@ caf::error check_references(const app_spec& spec, const config_snapshot& configs
                           loc.path + ": " + what + " '" + ref.name + "' key '" + ref.key
                             + "' must hold a non-negative integer, got \"" + kv->second + "\"");
     }
+  }
+  for (size_t i = 0; i < spec.volumes.size(); ++i) {
+    const auto& v = spec.volumes[i];
+    bool secret = v.kind == key_ref::source::secret;
+    const auto& table = secret ? configs.secrets : configs.config_maps;
+    auto it = table.find(qualified_name(spec.ns, v.source_name));
+    if (it == table.end())
+      continue; // reported above with the reference's own path
+    for (const auto& [key, path] : v.items)
+      if (it->second.data.count(key) == 0)
+        return make_error(errc::invalid_manifest,
+                          "spec.volumes[" + std::to_string(i) + "].items: key '" + key
+                            + "' is not in " + (secret ? "secret '" : "configmap '")
+                            + v.source_name + "'");
   }
   return caf::none;
 }
@@ -71,9 +85,14 @@ caf::error check_config(const config_record& r) {
                         + "' is not a valid name (lower-case letters, digits and '-', 1-63 chars)");
   if (!is_dns_label(r.ns))
     return make_error(errc::invalid_argument, "namespace: '" + r.ns + "' is not a valid name");
+  // Keys become file names when the object is mounted as a volume.
   for (const auto& [k, v] : r.data)
     if (k.empty())
       return make_error(errc::invalid_argument, "data: empty key");
+    else if (!manifest::is_config_key(k))
+      return make_error(errc::invalid_argument,
+                        "data: key '" + k
+                          + "' is not valid (1-253 characters of a-z, A-Z, 0-9, '-', '_', '.')");
   return caf::none;
 }
 

@@ -137,7 +137,9 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
       notify_scaler(self);
     },
     [=](drain_atom, const std::string& worker_id) {
-      if (self->state.logic->drain(worker_id))
+      auto r = self->state.logic->drain(worker_id, self->state.ctx->now());
+      deliver(self, r.grants);
+      if (r.idle)
         tell_idle(self, worker_id);
       notify_scaler(self);
     },

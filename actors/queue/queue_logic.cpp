@@ -69,10 +69,11 @@ queue_reason queue_logic::reason_for(const std::string& session) const {
 
 lease_result queue_logic::lease(const std::string& session, time_ms now) {
   lease_result out;
-  // FIFO fairness: a newcomer may not overtake waiters, unless it is pinned to a worker with room.
+  // FIFO holds without checking the waiters: after every event the queue serves whoever can be
+  // served, so a worker with room means nobody waiting could use it (only Session waiters
+  // pinned to other, busy workers can still be waiting).
   slot* s = pick(session);
-  bool pinned = !session.empty() && sessions_.count(session) > 0;
-  if (s && (waiters_.empty() || pinned)) {
+  if (s) {
     out.granted = take(*s, session, 0, now);
     return out;
   }
@@ -150,13 +151,16 @@ std::vector<grant> queue_logic::upsert(slot s, time_ms now) {
   return serve_waiters(now);
 }
 
-bool queue_logic::drain(const std::string& worker_id) {
+queue_logic::drain_result queue_logic::drain(const std::string& worker_id, time_ms now) {
+  drain_result out;
   auto it = slots_.find(worker_id);
   if (it == slots_.end())
-    return true;
+    return out;
   it->second.phase = slot_phase::draining;
   unpin_sessions_of(worker_id);
-  return it->second.in_flight == 0;
+  out.idle = it->second.in_flight == 0;
+  out.grants = serve_waiters(now);
+  return out;
 }
 
 void queue_logic::unpin_sessions_of(const std::string& worker_id) {

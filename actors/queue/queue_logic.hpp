@@ -98,8 +98,14 @@ public:
   /// Adds or updates a worker. A worker turning running may serve waiters at once.
   std::vector<grant> upsert(slot s, time_ms now);
 
-  /// Stops giving `worker_id` new requests. True if it is idle already.
-  bool drain(const std::string& worker_id);
+  /// What draining a worker set in motion.
+  struct drain_result {
+    bool idle = true;           ///< no request in flight on it any more
+    std::vector<grant> grants;  ///< waiters of its sessions now served by other workers
+  };
+
+  /// Stops giving `worker_id` new requests; its sessions move to other workers.
+  drain_result drain(const std::string& worker_id, time_ms now);
 
   /// Forgets a worker (exited, terminated). Its sessions are unpinned; its open leases stay
   /// valid until released (the gateway sees the failure). Waiters may now be served elsewhere.

@@ -5,6 +5,8 @@
 namespace ever::worker {
 
 worker_record on_started(worker_record r, int64_t pid, uint64_t start_time, uint16_t port) {
+  if (is_final(r.status))
+    return r;
   r.status = worker_status::initialized;
   r.detail = worker_detail::in_flight;
   r.pid = pid;
@@ -14,6 +16,8 @@ worker_record on_started(worker_record r, int64_t pid, uint64_t start_time, uint
 }
 
 worker_record on_ready(worker_record r, time_ms now) {
+  if (is_final(r.status))
+    return r;
   r.status = worker_status::running;
   r.detail = worker_detail::free;
   if (r.started_at == 0)

@@ -172,10 +172,8 @@ TEST_CASE("check_references: arguments of a non-builtin autoscaler are no depend
   CHECK_FALSE(check_references(s, configs()));
 }
 
-// Bug: a volume's items name keys of its ConfigMap/Secret, but collect_references records a volume
-// with an empty key, so check_references never checks the items. The app is accepted and every
-// worker then fails at start with "volume cfg: key 'absent' not in ...".
-TEST_CASE("check_references: volume items must name existing keys", "[!shouldfail]") {
+// A volume's items must name keys of its ConfigMap/Secret, or every worker would fail at start.
+TEST_CASE("check_references: volume items must name existing keys") {
   auto s = app();
   s.volumes.push_back(volume("cfg", key_ref::source::config_map, "get-start-configmap",
                              {{"absent", "absent.txt"}}));
@@ -290,11 +288,9 @@ TEST_CASE("check_config: DNS-label names, non-empty keys") {
   CHECK_THAT(message_of(empty_key), Catch::Contains("empty key"));
 }
 
-// Gap: check_config only refuses empty keys. Keys become file names of whole-object volumes
-// (manifest::is_config_key: "nothing else is allowed"), and the CLI enforces that, but a
-// ConfigMap/Secret sent straight to the management API with a key such as "../x" or "a/b" is
-// stored; a volume mounting it then fails at worker start (or writes into subdirectories).
-TEST_CASE("check_config: keys that cannot be file names are refused", "[!shouldfail]") {
+// Keys become file names of whole-object volumes, so the API refuses what the CLI refuses
+// (manifest::is_config_key), e.g. "../x" or "a/b".
+TEST_CASE("check_config: keys that cannot be file names are refused") {
   CHECK(check_config(record("default", "ok", {{"../escape", "v"}})));
   CHECK(check_config(record("default", "ok", {{"a/b", "v"}})));
   CHECK(check_config(record("default", "ok", {{"..", "v"}})));

@@ -300,7 +300,7 @@ TEST_CASE("queue: a draining worker takes nothing new and reports idle after its
   q.upsert(running("w1", t0, 2), t0);
   auto g1 = must_grant(q, "", t0);
   auto g2 = must_grant(q, "", t0 + 1);
-  CHECK_FALSE(q.drain("w1"));
+  CHECK_FALSE(q.drain("w1", t0 + 5'000).idle);
   CHECK(slot_of(q, "w1").phase == slot_phase::draining);
 
   auto w = must_queue(q, "", t0 + 2);
@@ -320,8 +320,8 @@ TEST_CASE("queue: a draining worker takes nothing new and reports idle after its
 TEST_CASE("queue: draining an idle or unknown worker reports idle at once") {
   auto q = make_queue();
   q.upsert(running("w1", t0), t0);
-  CHECK(q.drain("w1"));
-  CHECK(q.drain("nobody"));
+  CHECK(q.drain("w1", t0 + 5'000).idle);
+  CHECK(q.drain("nobody", t0 + 5'000).idle);
   auto w = must_queue(q, "", t0 + 1);
   CHECK(w.reason == queue_reason::not_dispatch);
 }
@@ -468,7 +468,7 @@ TEST_CASE("queue: draining unpins the worker's sessions") {
   auto s = must_grant(q, "s", t0 + 2'000);
   REQUIRE(s.worker_id == "w1");
   q.release(s.lease_id, true, t0 + 2'001);
-  CHECK(q.drain("w1"));
+  CHECK(q.drain("w1", t0 + 5'000).idle);
   CHECK(slot_of(q, "w1").sessions == 0);
   auto s2 = must_grant(q, "s", t0 + 2'002);
   CHECK(s2.worker_id == "w2");
@@ -559,7 +559,7 @@ TEST_CASE("queue: counts() and waiting() report current reasons") {
   CHECK(w[0].reason == queue_reason::worker_busy);
 
   // Back to NotDispatch when the worker drains.
-  q.drain("w1");
+  q.drain("w1", t0 + 5'000);
   CHECK(q.waiting()[0].reason == queue_reason::not_dispatch);
   CHECK(q.counts().not_dispatch == 1);
 }
@@ -579,10 +579,8 @@ TEST_CASE("queue: take_all_waiters empties the queue") {
   CHECK(c.worker_busy + c.session + c.not_dispatch == 0);
 }
 
-// Bug: lease() refuses a free worker to a newcomer whenever anyone waits, even when every waiter
-// is pinned (Session) to another, busy worker and could never use the free one.
-TEST_CASE("queue: a newcomer is not held behind a Session waiter of another worker",
-          "[!shouldfail]") {
+// A free worker is not refused to a newcomer because Session waiters of another worker wait.
+TEST_CASE("queue: a newcomer is not held behind a Session waiter of another worker") {
   auto q = make_queue();
   q.upsert(running("w1", t0), t0);
   q.upsert(running("w2", t0 + 1'000), t0 + 1'000);
@@ -599,18 +597,15 @@ TEST_CASE("queue: a newcomer is not held behind a Session waiter of another work
   CHECK(q.counts().worker_busy == 0);
 }
 
-// Bug: drain() unpins the worker's sessions but does not serve their waiters, so a Session
-// waiter stays queued (now counted as WorkerBusy) beside a free running worker until some other
-// event (a release, upsert or remove) happens.
-TEST_CASE("queue: after drain, waiters of the unpinned sessions are not left beside a free worker",
-          "[!shouldfail]") {
+// drain() unpins the worker's sessions and serves their waiters elsewhere at once.
+TEST_CASE("queue: after drain, waiters of the unpinned sessions are not left beside a free worker") {
   auto q = make_queue();
   q.upsert(running("w1", t0), t0);
   q.upsert(running("w2", t0 + 1'000), t0 + 1'000);
   auto s = must_grant(q, "s", t0 + 2'000);
   REQUIRE(s.worker_id == "w1");
   must_queue(q, "s", t0 + 2'001);
-  CHECK_FALSE(q.drain("w1"));
+  CHECK_FALSE(q.drain("w1", t0 + 2'002).idle);
   CHECK(q.waiting().empty());
   CHECK(slot_of(q, "w2").in_flight == 1);
 }
