@@ -51,6 +51,11 @@ void forget_waiters(self_ptr self, const std::vector<uint64_t>& seqs) {
   st.ctx->db->write(b, storage::durability::relaxed);
 }
 
+/// "120s", or "500ms" below a whole second.
+std::string format_wait(int64_t ms) {
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
 void notify_scaler(self_ptr self) {
   auto& st = self->state;
   st.ctx->metrics->set_gauge("ever_queue_length", st.label,
@@ -162,6 +167,7 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](view_atom) { return self->state.logic->waiting(); },
     [=](limits_atom, int64_t max_length, int64_t wait_ms) {
       self->state.cfg.max_length = max_length;
+      self->state.cfg.wait_timeout_ms = wait_ms;
       self->state.logic->set_limits(max_length, wait_ms);
     },
     [=](pause_atom, bool paused) {
@@ -175,7 +181,7 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
       if (!expired.empty()) {
         fail_waiters(self, expired, errc::queue_timeout,
                      "no worker of " + st.cfg.ns + "/" + st.cfg.app + " became free within "
-                       + std::to_string(st.cfg.wait_timeout_ms / 1000) + "s");
+                       + format_wait(st.cfg.wait_timeout_ms));
         notify_scaler(self);
       }
       for (const auto& s : st.logic->take_dirty_usage())

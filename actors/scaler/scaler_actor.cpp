@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <utility>
 
 namespace ever::scaler {
 
@@ -19,7 +20,8 @@ struct scaler_state {
   history_ring histories;
   bool deciding = false;
   bool dirty = false;
-  time_ms dirty_since = 0; // when the first unprocessed change arrived (decision latency)
+  time_ms pending_change_at = 0; // first change no snapshot request has covered yet
+  time_ms covering = 0;          // that change, once the in-flight snapshot request covers it
   std::string last_error;
   std::string label;
   static inline const char* name = "ever.scaler";
@@ -80,15 +82,15 @@ void on_snapshot(self_ptr self, const app_snapshot& snap) {
     auto f = build_factors(snap, history_ring{0}, now);
     st.histories.push(now, *f.queue, *f.worker);
   }
+  auto covered = std::exchange(st.covering, 0);
   if (st.cfg.paused) {
-    finish(self);
+    finish(self); // a paused app's wait is not decision latency
     return;
   }
   auto d = decide(st.cfg.spec, st.cfg.ns, *st.ctx->view->configs(), snap, st.histories, now);
-  if (st.dirty_since)
+  if (covered)
     st.ctx->metrics->observe("ever_decision_latency_seconds", st.label,
-                             static_cast<double>(now - st.dirty_since) / 1000.0);
-  st.dirty_since = 0;
+                             static_cast<double>(now - covered) / 1000.0);
   if (!d) {
     warn_once(self, "autoscaler not applied: " + message_of(d.error()));
     finish(self);
@@ -116,6 +118,8 @@ void start_decision(self_ptr self) {
   }
   st.deciding = true;
   st.dirty = false;
+  // Only a snapshot asked for after a change can answer it: that is what latency measures.
+  st.covering = std::exchange(st.pending_change_at, 0);
   self->request(st.cfg.queue, std::chrono::seconds(10), queue::snapshot_atom::value)
     .then([=](const app_snapshot& snap) { on_snapshot(self, snap); },
           [=](caf::error& err) {
@@ -126,8 +130,8 @@ void start_decision(self_ptr self) {
 
 void note_change(self_ptr self) {
   auto& st = self->state;
-  if (!st.dirty_since)
-    st.dirty_since = st.ctx->now();
+  if (!st.pending_change_at)
+    st.pending_change_at = st.ctx->now();
   start_decision(self);
 }
 
