@@ -180,6 +180,10 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
   st.journal->load();
   st.queue = st.cfg.queue;
   self->link_to(st.queue);
+  // Recorded workers first: their queue slots are then enqueued before the scaler exists, so its
+  // first snapshot already counts them and it does not start extra workers.
+  if (st.cfg.recovering)
+    recover(self);
   scaler::scaler_config sc;
   sc.ns = spec.ns;
   sc.app = spec.name;
@@ -192,8 +196,6 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
   self->link_to(st.scaler);
   self->send(st.queue, queue::scaler_atom::value, st.scaler);
   self->send(st.queue, pause_atom::value, rec(self).status == app_status::paused);
-  if (st.cfg.recovering)
-    recover(self);
   return {
     [=](scaler::scale_up_atom, int64_t n, const std::string& reason) {
       return scale_up(self, n, reason);
