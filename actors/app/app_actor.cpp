@@ -92,6 +92,7 @@ void erase_app_rows(self_ptr self) {
   const auto& spec = rec(self).spec;
   storage::write_batch b;
   b.del(storage::table::apps, storage::object_key(spec.ns, spec.name));
+  b.del(storage::table::meta, scaler::history_key(spec.ns, spec.name));
   auto prefix = storage::app_prefix(spec.ns, spec.name);
   for (auto t : {storage::table::workers, storage::table::queue, storage::table::decisions,
                  storage::table::events})

@@ -81,6 +81,10 @@ void on_snapshot(self_ptr self, const app_snapshot& snap) {
   if (now - st.histories.last_sample_at() >= st.ctx->limits.history_sample_interval_ms) {
     auto f = build_factors(snap, history_ring{0}, now);
     st.histories.push(now, *f.queue, *f.worker);
+    // Decorators read these histories: keep them across restarts (an observation: relaxed).
+    storage::write_batch b;
+    b.put(storage::table::meta, history_key(st.cfg.ns, st.cfg.app), st.histories.to_json());
+    st.ctx->db->write(b, storage::durability::relaxed);
   }
   auto covered = std::exchange(st.covering, 0);
   if (st.cfg.paused) {
@@ -140,6 +144,13 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
   st.ctx = ctx;
   st.cfg = std::move(cfg);
   st.label = app_label(st.cfg.ns, st.cfg.app);
+  if (auto saved = ctx->db->get(storage::table::meta, history_key(st.cfg.ns, st.cfg.app));
+      saved && *saved) {
+    if (auto ring = history_ring::from_json(**saved))
+      st.histories = std::move(*ring);
+    else
+      warn_once(self, "scaler histories not restored: " + message_of(ring.error()));
+  }
   auto interval = std::chrono::milliseconds(ctx->limits.idle_check_interval_ms);
   self->delayed_send(self, interval, tick_atom::value);
   start_decision(self);

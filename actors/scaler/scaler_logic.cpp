@@ -2,6 +2,8 @@
 
 #include "actors/policy/factors_json.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace ever::scaler {
@@ -90,6 +92,67 @@ void history_ring::fill(policy::factors& f, time_ms now) const {
     f.queue_histories[ago] = s.q;
     f.worker_histories[ago] = s.w;
   }
+}
+
+std::string history_key(const std::string& ns, const std::string& app) {
+  return "history/" + ns + "/" + app;
+}
+
+namespace {
+template <class Enum>
+nlohmann::json counts_json(const std::map<Enum, int64_t>& m) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : m)
+    out[policy::to_string(k)] = v;
+  return out;
+}
+
+template <class Enum>
+bool counts_from(const nlohmann::json& j, std::initializer_list<Enum> keys, std::map<Enum, int64_t>& out) {
+  if (!j.is_object())
+    return false;
+  for (auto k : keys) {
+    auto it = j.find(policy::to_string(k));
+    if (it == j.end())
+      continue;
+    if (!it->is_number_integer())
+      return false;
+    out[k] = it->template get<int64_t>();
+  }
+  return true;
+}
+} // namespace
+
+std::string history_ring::to_json() const {
+  auto arr = nlohmann::json::array();
+  for (const auto& s : samples_)
+    arr.push_back({{"at", s.at}, {"queue", counts_json(s.q)}, {"worker", counts_json(s.w)}});
+  return arr.dump();
+}
+
+expected<history_ring> history_ring::from_json(std::string_view text, size_t capacity) {
+  auto bad = [] { return make_error(errc::corrupt_record, "scaler history: not a list of samples"); };
+  if (text.size() > 64 * 1024)
+    return bad(); // a handful of samples is a few hundred bytes
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array())
+    return bad();
+  history_ring ring{capacity};
+  for (const auto& s : j) {
+    sample smp{};
+    if (!s.is_object() || !s.contains("at") || !s["at"].is_number_integer())
+      return bad();
+    smp.at = s["at"].get<time_ms>();
+    using qc = policy::queue_cause;
+    using ws = policy::worker_state;
+    if (!counts_from(s.value("queue", nlohmann::json::object()),
+                     {qc::not_dispatch, qc::queue_due_busy, qc::queue_due_session}, smp.q)
+        || !counts_from(s.value("worker", nlohmann::json::object()),
+                        {ws::inflight, ws::free, ws::busy}, smp.w))
+      return bad();
+    ring.push(smp.at, smp.q, smp.w);
+  }
+  return ring;
 }
 
 policy::factors build_factors(const app_snapshot& snap, const history_ring& histories,

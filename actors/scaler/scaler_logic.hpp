@@ -31,6 +31,11 @@ public:
   /// Time of the newest sample (0 if none).
   time_ms last_sample_at() const { return samples_.empty() ? 0 : samples_.back().at; }
 
+  /// The samples as JSON text, to persist them across restarts.
+  std::string to_json() const;
+  /// Restores samples saved by to_json(); errc::corrupt_record if the text is not such JSON.
+  static expected<history_ring> from_json(std::string_view text, size_t capacity = 6);
+
 private:
   struct sample {
     time_ms at;
@@ -40,6 +45,9 @@ private:
   size_t capacity_;
   std::deque<sample> samples_;
 };
+
+/// meta-table key of an app's persisted histories.
+std::string history_key(const std::string& ns, const std::string& app);
 
 /// Factors as everai-reference §1.2 with Ever's mapping (§16.4): starting workers are Inflight,
 /// running ones Busy if a request is in flight else Free, draining ones are left out.
