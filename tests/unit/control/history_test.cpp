@@ -26,7 +26,7 @@ TEST_CASE("history ring: samples survive a round trip through their persisted JS
 }
 
 TEST_CASE("history ring: bytes that are not saved samples are refused") {
-  for (std::string bad : {"", "{}", "[1]", R"([{"at":"x"}])", R"([{"at":1,"queue":{"QueueDueBusy":"3"}}])",
+  for (const std::string& bad : std::vector<std::string>{"", "{}", "[1]", R"([{"at":"x"}])", R"([{"at":1,"queue":{"QueueDueBusy":"3"}}])",
                           std::string(70'000, '[')}) {
     auto r = history_ring::from_json(bad);
     CHECK_FALSE(r);
