@@ -87,7 +87,10 @@ void stop_worker(self_ptr self, const std::string& id, const std::string& reason
   self->send(it->second.actor, stop_atom::value, reason);
 }
 
-void erase_app_rows(self_ptr self) {
+using erase_atom = caf::atom_constant<caf::atom("erase")>;
+
+/// Erases every row of the app in one batch. False if the write failed (retried later).
+bool erase_app_rows(self_ptr self) {
   auto& st = self->state;
   const auto& spec = rec(self).spec;
   storage::write_batch b;
@@ -100,7 +103,21 @@ void erase_app_rows(self_ptr self) {
       b.del(t, std::string{key});
       return true;
     });
-  st.ctx->db->write(b, storage::durability::sync);
+  return !st.ctx->db->write(b, storage::durability::sync);
+}
+
+/// Last step of a delete: once the rows are gone, the app's actors go too. A failed erase is
+/// retried every second; the app stays listed as DELETING until it succeeds (G1: an accepted
+/// delete is finished even across faults and restarts).
+void finish_delete(self_ptr self) {
+  auto& st = self->state;
+  if (!erase_app_rows(self)) {
+    self->delayed_send(self, std::chrono::seconds(1), erase_atom::value);
+    return;
+  }
+  self->send(st.queue, delete_atom::value);
+  self->send(st.scaler, delete_atom::value);
+  self->quit();
 }
 
 void check_empty(self_ptr self) {
@@ -110,12 +127,8 @@ void check_empty(self_ptr self) {
   for (auto& rp : st.on_empty)
     rp.deliver(true);
   st.on_empty.clear();
-  if (st.deleting) {
-    erase_app_rows(self);
-    self->send(st.queue, delete_atom::value);
-    self->send(st.scaler, delete_atom::value);
-    self->quit();
-  }
+  if (st.deleting)
+    finish_delete(self);
 }
 
 void stop_all(self_ptr self, const std::string& reason) {
@@ -189,14 +202,22 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
   sc.ns = spec.ns;
   sc.app = spec.name;
   sc.spec = spec.autoscaler;
-  sc.paused = rec(self).status == app_status::paused;
+  sc.paused = rec(self).status != app_status::deployed;
   sc.queue = st.queue;
   sc.app_actor = caf::actor_cast<caf::actor>(self);
   sc.journal = st.journal;
   st.scaler = scaler::spawn_scaler(self->system(), *ctx, std::move(sc));
   self->link_to(st.scaler);
   self->send(st.queue, queue::scaler_atom::value, st.scaler);
-  self->send(st.queue, pause_atom::value, rec(self).status == app_status::paused);
+  self->send(st.queue, pause_atom::value, rec(self).status != app_status::deployed);
+  if (rec(self).status == app_status::deleting) {
+    // A delete was accepted before a restart: finish it.
+    st.deleting = true;
+    self->send(st.scaler, pause_atom::value, true);
+    stop_all(self, "app deleted");
+    if (st.workers.empty()) // otherwise the last worker's exit finishes the delete
+      self->send(self, erase_atom::value);
+  }
   return {
     [=](scaler::scale_up_atom, int64_t n, const std::string& reason) {
       return scale_up(self, n, reason);
@@ -311,6 +332,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
       return true;
     },
     [=](changed_atom) { self->send(self->state.scaler, changed_atom::value); },
+    [=](erase_atom) { finish_delete(self); },
     [=](shutdown_atom, bool stop_workers) {
       auto& st = self->state;
       auto rp = self->make_response_promise();
