@@ -28,6 +28,7 @@ function(ever_test_binary name dir)
     EVER_BIN_DIR="${PROJECT_BINARY_DIR}/bin"
     EVER_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   string(REGEX REPLACE "/.*" "" level ${dir})
+  # A test name Catch cannot match (e.g. one with ';') would run nothing and pass: fail instead.
   catch_discover_tests(${name} TEST_PREFIX "${dir}:" PROPERTIES LABELS ${level}
-    DISCOVERY_TIMEOUT 60)
+    FAIL_REGULAR_EXPRESSION "No test cases matched" DISCOVERY_TIMEOUT 60)
 endfunction()
