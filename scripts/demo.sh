@@ -18,7 +18,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "install dependencies and build"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" --target everd ever ever-sample-app
 export PATH="$root/build/bin:$PATH"
 
 workdir=$(mktemp -d /tmp/ever-demo.XXXXXX)
