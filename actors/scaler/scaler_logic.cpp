@@ -162,7 +162,18 @@ policy::factors build_factors(const app_snapshot& snap, const history_ring& hist
   policy::worker_counts summary{{policy::worker_state::inflight, 0},
                                 {policy::worker_state::free, 0},
                                 {policy::worker_state::busy, 0}};
-  for (const auto& s : snap.workers) {
+  // Newest first, to the millisecond: the policy sorts by started_at in whole seconds (stable),
+  // so within one second this order decides which worker counts as the newest.
+  std::vector<const queue::slot*> order;
+  for (const auto& s : snap.workers)
+    order.push_back(&s);
+  auto started = [](const queue::slot* s) {
+    return s->phase == queue::slot_phase::starting ? s->created_at : s->started_at;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const auto* a, const auto* b) { return started(a) > started(b); });
+  for (const auto* sp : order) {
+    const auto& s = *sp;
     if (s.phase == queue::slot_phase::draining)
       continue;
     policy::worker_factor w;

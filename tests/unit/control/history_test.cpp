@@ -34,3 +34,26 @@ TEST_CASE("history ring: bytes that are not saved samples are refused") {
   }
   CHECK(history_ring::from_json("[]"));
 }
+
+TEST_CASE("factors: workers started within one second are ordered newest first to the ms") {
+  app_snapshot snap;
+  queue::slot older, newer;
+  older.worker_id = "zzz-older";
+  older.phase = newer.phase = queue::slot_phase::running;
+  older.started_at = 1'700'000'000'100;
+  newer.worker_id = "aaa-newer";
+  newer.started_at = 1'700'000'000'900; // same second, later
+  older.last_service_at = newer.last_service_at = 1'700'000'000'900;
+  snap.workers = {older, newer};
+  auto f = build_factors(snap, history_ring{}, 1'700'000'100'000);
+  REQUIRE(f.workers.size() == 2);
+  CHECK(f.workers[0].worker_id == "aaa-newer");
+  // And so an idle scale-down with min_workers 1 removes the newer one.
+  autoscaler_spec spec;
+  spec.arguments["min_workers"].value = "1";
+  spec.arguments["max_idle_time"].value = "60";
+  auto d = decide(spec, "default", config_snapshot{}, snap, history_ring{}, 1'700'000'100'000);
+  REQUIRE(d);
+  REQUIRE(d->output.result.actions.size() == 1);
+  CHECK(d->output.result.actions[0].worker_id == "aaa-newer");
+}

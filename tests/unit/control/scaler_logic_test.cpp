@@ -148,20 +148,30 @@ TEST_CASE("build_factors: Ever's mapping of the queue's workers (§16.4)") {
   auto f = build_factors(snap, history_ring{}, now);
 
   REQUIRE(f.workers.size() == 3); // the draining one is left out
-  const auto& s = f.workers[0];
+  // Newest first by start time (ms): s1 (5 s ago), f1 (200 s), b1 (300 s).
+  auto by_id = [&](const std::string& id) -> const policy::worker_factor& {
+    for (const auto& w : f.workers)
+      if (w.worker_id == id)
+        return w;
+    FAIL("no worker " << id);
+    return f.workers.front();
+  };
+  CHECK(f.workers[0].worker_id == "s1");
+  CHECK(f.workers[1].worker_id == "f1");
+  CHECK(f.workers[2].worker_id == "b1");
+  const auto& s = by_id("s1");
   CHECK(s.worker_id == "s1");
   CHECK(s.status == worker_state::inflight);
   CHECK(s.started_at == now / 1000 - 5); // created_at, epoch seconds (floored)
   CHECK(s.last_service_time == s.started_at);
-  const auto& b = f.workers[1];
-  CHECK(b.worker_id == "b1");
+  const auto& b = by_id("b1");
   CHECK(b.status == worker_state::busy);
   CHECK(b.started_at == now / 1000 - 300);
   CHECK(b.last_service_time == now / 1000 - 2);
   CHECK(b.number_of_successes == 7);
   CHECK(b.number_of_failures == 2);
   CHECK(b.number_of_sessions == 3);
-  const auto& fr = f.workers[2];
+  const auto& fr = by_id("f1");
   CHECK(fr.status == worker_state::free);
   CHECK(fr.started_at == now / 1000 - 200);
   CHECK(fr.last_service_time == now / 1000 - 100);
