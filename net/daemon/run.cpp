@@ -59,6 +59,9 @@ void write_pid_file(const std::string& data_dir) {
 
 int run(const daemon_options& opts) {
   namespace fs = std::filesystem;
+  // Before any thread exists (RocksDB starts its own): every thread must inherit the blocked
+  // mask, or a second SIGTERM during the drain lands on a thread that dies of it.
+  auto stop_signals = block_stop_signals();
   std::error_code ec;
   fs::create_directories(opts.data_dir, ec);
   if (ec) {
@@ -86,8 +89,6 @@ int run(const daemon_options& opts) {
     std::cerr << "everd: " << message_of(hashes.error()) << '\n';
     return 1;
   }
-  auto stop_signals = block_stop_signals();
-
   shared_view view;
   view.set_token_hashes(std::make_shared<std::vector<std::string>>(*hashes));
   metrics_registry metrics;
