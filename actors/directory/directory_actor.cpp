@@ -1,7 +1,10 @@
 #include "actors/directory/directory_actor.hpp"
 
 #include "actors/app/app_actor.hpp"
+#include "actors/common/journal.hpp"
 #include "actors/directory/directory_logic.hpp"
+#include "actors/directory/reconcile.hpp"
+#include "actors/node/node_messages.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 
@@ -81,6 +84,97 @@ void load_table(self_ptr self, storage::table t, const char* what,
     std::cerr << "everd: cannot read " << what << ": " << message_of(err) << '\n';
 }
 
+/// How long reconciliation waits for the node agent's /proc scan and for it to send SIGTERMs.
+/// Both take milliseconds; the bound only keeps a wedged node agent from holding the apps back.
+constexpr auto reconcile_timeout = std::chrono::seconds(10);
+
+void start_apps(self_ptr self, const std::vector<app_record>& apps) {
+  for (const auto& r : apps)
+    add_app(self, r, true);
+  publish_routes(self);
+}
+
+/// Records the stop of each orphan: a WARNING event in its app's events if the app still exists
+/// (the app's actors do not run yet, so a journal of our own appends without racing theirs), and
+/// a line on stderr in any case, for the operator and for apps that are gone.
+void report_orphans(self_ptr self, const std::vector<runtime::owned_process>& stopped,
+                    const std::vector<worker_record>& records,
+                    const std::vector<app_record>& apps) {
+  auto& st = self->state;
+  std::map<std::string, std::unique_ptr<app_journal>> journals; // "ns/name" of existing apps
+  for (const auto& r : apps)
+    journals[qualified_name(r.spec.ns, r.spec.name)] = nullptr;
+  for (const auto& p : stopped) {
+    auto id = p.worker_id.empty() ? std::string{"(no worker id)"} : p.worker_id;
+    auto line = "stopped orphan worker " + id + " (pid " + std::to_string(p.pid)
+                + "): no live record";
+    std::cerr << "everd: " << line << '\n';
+    // Its record, even a final one, names the app more reliably than the process's environment.
+    std::string ns = p.ns, app = p.app;
+    for (const auto& r : records)
+      if (!p.worker_id.empty() && r.id == p.worker_id) {
+        ns = r.ns;
+        app = r.app;
+        break;
+      }
+    auto it = journals.find(qualified_name(ns, app));
+    if (app.empty() || it == journals.end())
+      continue;
+    if (!it->second) {
+      it->second = std::make_unique<app_journal>(*st.ctx->db, *st.ctx->clock, st.ctx->limits, ns,
+                                                 app);
+      if (auto err = it->second->load()) {
+        std::cerr << "everd: cannot record the orphan in app " << it->first << ": "
+                  << message_of(err) << '\n';
+        continue; // the journal stays unloaded; later orphans of this app retry
+      }
+    }
+    if (auto seq = it->second->event(event_type::warning, "Node", line); !seq)
+      std::cerr << "everd: cannot record the orphan in app " << it->first << ": "
+                << message_of(seq.error()) << '\n';
+  }
+}
+
+/// Reconciliation at start: stops the processes of ours that no live worker record accounts for,
+/// then starts the apps. It runs before any app actor exists, and the directory answers nothing
+/// meanwhile (await): a worker launched meanwhile would be running before its pid was recorded
+/// and would look like an orphan. Level-triggered: it compares what is on disk with what runs,
+/// so it runs at every start and a second pass over the same state finds nothing to stop.
+void reconcile_then_start(self_ptr self, std::vector<app_record> apps) {
+  auto& st = self->state;
+  if (!st.node) {
+    start_apps(self, apps);
+    return;
+  }
+  // Every record, final ones included: report_orphans names an orphan's app from its record.
+  std::vector<worker_record> records;
+  load_table<worker_record>(self, storage::table::workers, "worker",
+                            [&](worker_record&& r) { records.push_back(std::move(r)); });
+  auto give_up = [=](const char* step, const caf::error& err) {
+    std::cerr << "everd: reconciliation skipped, cannot " << step << ": " << message_of(err)
+              << '\n';
+    start_apps(self, apps);
+  };
+  self->request(st.node, reconcile_timeout, node::scan_atom::value)
+    .await(
+      [=](std::vector<runtime::owned_process>& running) {
+        auto plan = plan_reconcile(records, running);
+        if (plan.orphans.empty()) {
+          start_apps(self, apps);
+          return;
+        }
+        self->request(self->state.node, reconcile_timeout, node::reap_atom::value,
+                      std::move(plan.orphans))
+          .await(
+            [=](std::vector<runtime::owned_process>& stopped) {
+              report_orphans(self, stopped, records, apps);
+              start_apps(self, apps);
+            },
+            [=](caf::error& err) { give_up("stop orphans", err); });
+      },
+      [=](caf::error& err) { give_up("list processes", err); });
+}
+
 void load(self_ptr self) {
   auto& st = self->state;
   load_table<config_record>(self, storage::table::configmaps, "configmap", [&](config_record&& r) {
@@ -90,9 +184,10 @@ void load(self_ptr self) {
     st.configs.secrets[qualified_name(r.ns, r.name)] = std::move(r);
   });
   publish_configs(self);
+  std::vector<app_record> apps;
   load_table<app_record>(self, storage::table::apps, "app",
-                         [&](app_record&& r) { add_app(self, r, true); });
-  publish_routes(self);
+                         [&](app_record&& r) { apps.push_back(std::move(r)); });
+  reconcile_then_start(self, std::move(apps));
 }
 
 std::map<std::string, config_record>& table_of(self_ptr self, bool secret) {
@@ -142,7 +237,6 @@ caf::error validate_app(self_ptr self, const app_spec& spec) {
 caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::actor node) {
   self->state.ctx = ctx;
   self->state.node = std::move(node);
-  load(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto it = st.apps.begin(); it != st.apps.end(); ++it)
@@ -152,6 +246,7 @@ caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::ac
         return;
       }
   });
+  load(self);
   return {
     [=](cfg_put_atom, bool secret, bool create, config_record& r) {
       return put_config(self, secret, create, std::move(r));

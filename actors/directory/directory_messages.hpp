@@ -11,6 +11,7 @@
 //   (app_list_atom, std::string ns) -> std::vector<caf::actor>           "" = every namespace
 //   (shutdown_atom, bool stop_workers) -> bool                          everd is stopping
 // Errors: errc::not_found, already_exists, conflict, invalid_manifest, unavailable (storage).
+// At start, requests wait until reconciliation has stopped orphans and the apps are loaded.
 
 #include "actors/app/app_messages.hpp"
 #include "actors/common/atoms.hpp"

@@ -31,6 +31,7 @@ struct node_state {
   std::unique_ptr<runtime::process_watcher> watcher;
   std::map<std::string, tracked> workers; // worker id -> process
   std::map<pid_t, std::string> by_pid;
+  std::map<pid_t, runtime::process_id> reaping; // orphans being stopped (no worker actor)
   static inline const char* name = "ever.node";
 };
 
@@ -155,8 +156,38 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
       self->delayed_send(self, std::chrono::milliseconds(grace_ms), kill_atom::value, id);
     },
     [=](kill_atom, const runtime::process_id& id) { runtime::signal_group(id, SIGKILL); },
+    [=](scan_atom) { return runtime::scan_owned_processes(self->state.ctx->data_dir); },
+    [=](reap_atom, const std::vector<runtime::owned_process>& orphans) {
+      auto& st = self->state;
+      std::vector<runtime::owned_process> signalled;
+      for (const auto& p : orphans) {
+        // A process a worker actor looks after is never an orphan, whatever the caller planned
+        // from: its record may simply have been read before the worker started.
+        if (st.by_pid.count(p.pid) || st.reaping.count(p.pid))
+          continue;
+        // signal_group checks pid and start time: a process that ended since the scan, or whose
+        // pid was reused meanwhile, is not touched.
+        if (!runtime::signal_group(p.id(), SIGTERM))
+          continue;
+        st.reaping[p.pid] = p.id();
+        // Watched so that, once the leader is gone, what is left of its group is killed too
+        // (see exited_atom); the delayed SIGKILL covers a leader that ignores SIGTERM.
+        st.watcher->watch(p.id());
+        self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.terminate_grace_ms),
+                           kill_atom::value, p.id());
+        signalled.push_back(p);
+      }
+      return signalled;
+    },
     [=](exited_atom, pid_t pid, std::string& how) {
       auto& st = self->state;
+      if (st.reaping.erase(pid) > 0) {
+        // A reaped orphan's group: as for workers below. Unless a worker now has the pid (reused
+        // in the meantime): its group is not the orphan's.
+        if (st.by_pid.count(pid) == 0)
+          ::kill(-pid, SIGKILL);
+        return;
+      }
       auto it = st.by_pid.find(pid);
       if (it == st.by_pid.end())
         return;

@@ -8,6 +8,14 @@
 //   (stop_atom, std::string worker_id, runtime::process_id, int64_t grace_ms)
 //                                                          SIGTERM the group, SIGKILL after grace
 //   (logs_atom, std::string worker_id, uint64_t max_bytes) -> std::string
+//   (scan_atom) -> std::vector<runtime::owned_process>   this daemon's processes (its EVER_OWNER,
+//                                                          group leaders only), for reconciliation
+//   (reap_atom, std::vector<runtime::owned_process>) -> std::vector<runtime::owned_process>
+//                                                          SIGTERM each group whose pid and start
+//                                                          time still match and that no worker
+//                                                          actor owns; SIGKILL it after
+//                                                          terminate_grace_ms. Answers with those
+//                                                          signalled.
 // Worker actors get (exited_atom, std::string how) when their process exits, whatever the cause.
 
 #include "actors/common/atoms.hpp"
@@ -22,6 +30,8 @@ using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
+using scan_atom = caf::atom_constant<caf::atom("scan")>;
+using reap_atom = caf::atom_constant<caf::atom("reap")>;
 
 /// Reply to start: the process runs (not ready yet).
 struct started {
@@ -34,3 +44,4 @@ struct started {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::worker::launch_plan)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::node::started)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::runtime::process_id)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ever::runtime::owned_process>)

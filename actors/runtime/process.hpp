@@ -44,6 +44,24 @@ bool signal_group(const process_id& id, int sig);
 /// The environment variable every worker carries so Ever can recognise its processes later.
 inline constexpr const char* owner_env = "EVER_OWNER";
 
+/// A process that carries our EVER_OWNER, as found by scan_owned_processes.
+struct owned_process {
+  pid_t pid = 0;
+  uint64_t start_time = 0; ///< as read_start_time
+  std::string worker_id;   ///< its EVER_WORKER_ID; "" if it has none
+  std::string ns;          ///< its EVER_NAMESPACE; "" if it has none
+  std::string app;         ///< its EVER_APP; "" if it has none
+
+  process_id id() const { return process_id{pid, start_time}; }
+};
+
+/// Every live process whose environment has EVER_OWNER == `owner` and that leads its process
+/// group (a worker's children share its group and die with it, so only leaders are listed).
+/// Reads /proc/<pid>/environ, which is the environment the process was started with; processes
+/// whose environ cannot be read (other users', vanished) are skipped, as are zombies and the
+/// calling process. Sorted by pid.
+std::vector<owned_process> scan_owned_processes(const std::string& owner);
+
 /// Reads up to the last `max_bytes` of a log file; errc::not_found if missing.
 expected<std::string> read_log_tail(const std::string& path, size_t max_bytes);
 
