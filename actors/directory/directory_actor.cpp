@@ -327,10 +327,22 @@ caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::ac
         r.spec = std::move(spec);
         return app::app_view{r, 0, 0};
       }
-      it->second.spec = spec;
-      publish_routes(self);
-      self->delegate(it->second.app, update_atom::value, std::move(spec), std::move(manifest));
-      return caf::delegated<app::app_view>{};
+      // The app persists the update; only once it succeeded do routes and books follow, so a
+      // failed write leaves the gateway and route reservations as they are on disk.
+      auto key = it->first;
+      auto rp = self->make_response_promise<app::app_view>();
+      self->request(it->second.app, std::chrono::seconds(30), update_atom::value, spec,
+                    std::move(manifest))
+        .then(
+          [=](app::app_view& v) mutable {
+            if (auto e = self->state.apps.find(key); e != self->state.apps.end()) {
+              e->second.spec = v.record.spec;
+              publish_routes(self);
+            }
+            rp.deliver(std::move(v));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
     },
     [=](delete_atom, const std::string& ns, const std::string& name) -> caf::result<bool> {
       auto& st = self->state;

@@ -406,11 +406,11 @@ TEST_CASE_METHOD(fault_fixture,
   CHECK_FALSE(route_published("one"));
 }
 
-// Bug: the directory adopts the new spec and republishes routes before the app has persisted it
-// (directory_actor.cpp, update handler), so a failed update still moves the gateway's route.
+// The directory takes the new spec and republishes routes only after the app persisted it, so a
+// failed update does not move the gateway's route.
 TEST_CASE_METHOD(fault_fixture,
                  "storage fault: a failed app update leaves the gateway's routes unchanged",
-                 "[fault][directory][admin][!shouldfail]") {
+                 "[fault][directory][admin]") {
   create_app("demo", "one");
   auto routes_before = view.routes();
   faulty->fail_writes(errc::unavailable);
@@ -421,12 +421,11 @@ TEST_CASE_METHOD(fault_fixture,
   CHECK_FALSE(route_published("two"));
 }
 
-// Same bug, seen from the API: the failed update frees the old route in the directory's books,
-// so another app can take it although "demo" still owns it on disk (and does again after a
-// restart: two stored apps with one route).
+// Seen from the API: a failed update keeps the old route reserved in the directory's books, so
+// no other app can take a route that "demo" still owns on disk.
 TEST_CASE_METHOD(fault_fixture,
                  "storage fault: a failed app update keeps the app's route reserved",
-                 "[fault][directory][admin][!shouldfail]") {
+                 "[fault][directory][admin]") {
   create_app("demo", "one");
   faulty->fail_writes(errc::unavailable);
   REQUIRE(call("PUT", apps + "/demo", manifest_body("demo", "two")).status == 503);
@@ -486,8 +485,8 @@ TEST_CASE_METHOD(fault_fixture,
   CHECK_FALSE(app_row("demo"));
 }
 
-// Bug: app delete persists status DELETING, then erases the app's rows with a write whose error
-// is ignored (app_actor.cpp, erase_app_rows); the app leaves memory anyway, and nothing retries.
+// An app delete whose final erase fails is retried until the rows are gone: memory and store
+// agree, and an acknowledged delete ends up on disk (G1).
 TEST_CASE_METHOD(fault_fixture,
                  "storage fault: an app delete whose final erase fails does not leave memory and "
                  "store disagreeing",
