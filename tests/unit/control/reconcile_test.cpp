@@ -85,7 +85,7 @@ TEST_CASE("a process with no record at all is an orphan") {
   CHECK(plan.missing.empty());
 }
 
-TEST_CASE("a process whose record never got its pid is an orphan; the record is missing") {
+TEST_CASE("a process whose record never got its pid is an orphan - the record is missing") {
   // Crash between spawn and the write of pid and start time: the record still says pid 0.
   auto plan = plan_reconcile({record("A", 0, 0, worker_status::created)},
                              {process("A", 100, 1000)});
@@ -105,7 +105,7 @@ TEST_CASE("pid and start time match but the worker id does not: orphan") {
   CHECK(ids_of(plan.missing) == std::vector<std::string>{"A"});
 }
 
-TEST_CASE("only live records protect a process; final ones are ignored") {
+TEST_CASE("only live records protect a process - final ones are ignored") {
   std::vector<worker_record> records{record("T", 100, 1000, worker_status::terminated),
                                      record("E", 200, 2000, worker_status::error),
                                      record("S", 300, 3000, worker_status::terminating),

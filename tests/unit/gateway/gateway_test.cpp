@@ -107,7 +107,7 @@ TEST_CASE("data plane auth: private route needs the token, unknown routes hide b
   CHECK(f.port.lease_calls() == 1);
 }
 
-TEST_CASE("public route works without a token; unknown paths are 404") {
+TEST_CASE("public route works without a token - unknown paths are 404") {
   fixture f;
   auto r = f.get(fixture::req("GET", "/api/routes/v1/pub/fixed"));
   REQUIRE(r);
@@ -122,7 +122,7 @@ TEST_CASE("public route works without a token; unknown paths are 404") {
   CHECK(r->status == 404);
 }
 
-TEST_CASE("management calls pass method, target and body through; the reply is written") {
+TEST_CASE("management calls pass method, target and body through - the reply is written") {
   fixture f;
   f.port.manage_reply.status = 201;
   f.port.manage_reply.body = R"({"name":"x"})";
@@ -151,7 +151,7 @@ TEST_CASE("management calls pass method, target and body through; the reply is w
   CHECK(f.port.last_call()->method == "GET");
 }
 
-TEST_CASE("queue errors map to their status; 429 carries Retry-After") {
+TEST_CASE("queue errors map to their status - 429 carries Retry-After") {
   fixture f([](ever::knobs& k) { k.retry_after_s = 3; });
   struct {
     errc code;
@@ -342,7 +342,7 @@ TEST_CASE("limits: 413, 414, 431 and the connection closes") {
   CHECK(f.port.lease_calls() == 0);
 }
 
-TEST_CASE("malformed requests get 400 and close; the server keeps serving") {
+TEST_CASE("malformed requests get 400 and close - the server keeps serving") {
   fixture f;
   using namespace std::string_literals;
   const std::vector<std::string> bad = {

@@ -86,7 +86,7 @@ TEST_CASE("time-match: the same instant in two time zones") {
   CHECK(run(settings, shanghai_wed_1155).at("max_workers") == "40");
 }
 
-TEST_CASE("time-match: later matches win; all prefixed settings apply") {
+TEST_CASE("time-match: later matches win - all prefixed settings apply") {
   raw_arguments settings = {{"match(* * * * *)", "always_"},
                             {"match(* 3 * * *)", "three_"},
                             {"always_max_workers", "7"},

@@ -212,7 +212,7 @@ TEST_CASE("a work_dir that cannot be created is an error") {
   CHECK(contains(message_of(id.error()), "work dir"));
 }
 
-TEST_CASE("start times: parsed past a comm with spaces and parentheses; pid reuse detected") {
+TEST_CASE("start times: parsed past a comm with spaces and parentheses - pid reuse detected") {
   pid_t self = ::getpid();
   uint64_t st = read_start_time(self);
   REQUIRE(st != 0);

@@ -74,7 +74,7 @@ TEST_CASE("watching a process that is already gone reports it promptly") {
   }
 }
 
-TEST_CASE("unwatch stops reporting; each exit is reported once") {
+TEST_CASE("unwatch stops reporting - each exit is reported once") {
   temp_dir dir;
   exit_log exits;
   process_watcher watcher{exits.callback()};

@@ -35,7 +35,7 @@ TEST_CASE("faulty store: passes writes through while healthy") {
   CHECK(s.writes_failed() == 0);
 }
 
-TEST_CASE("faulty store: fail_writes changes nothing and returns the code; heal restores") {
+TEST_CASE("faulty store: fail_writes changes nothing and returns the code - heal restores") {
   auto inner = std::shared_ptr<store>{make_memory_store()};
   faulty_store s{inner};
   REQUIRE_FALSE(s.write(one_put("a", "1"), durability::sync));
