@@ -343,6 +343,19 @@ void session::on_body_ready() {
     reply_error(404, "not_found", "no such path");
 }
 
+template <class Fn>
+void session::post_if_live(const std::weak_ptr<session>& weak,
+                           const std::shared_ptr<port_gate>& gate, Fn fn) {
+  std::shared_lock<std::shared_mutex> lk(gate->mu);
+  if (!gate->open)
+    return;
+  auto s = weak.lock();
+  if (!s)
+    return;
+  auto strand = s->strand_;
+  asio::post(strand, [s = std::move(s), fn = std::move(fn)]() mutable { fn(*s); });
+}
+
 void session::call_manage() {
   auto& req = request_header();
   http_call call{std::string(sv(req.method_string())), std::string(sv(req.target())),
@@ -351,15 +364,8 @@ void session::call_manage() {
   try {
     ctx_.port.manage(std::move(call),
                      [weak, gate = ctx_.gate, gen = request_gen_](http_reply r) mutable {
-                       std::shared_lock<std::shared_mutex> lk(gate->mu);
-                       if (!gate->open)
-                         return;
-                       auto s = weak.lock();
-                       if (!s)
-                         return;
-                       auto strand = s->strand_;
-                       asio::post(strand, [s = std::move(s), gen, r = std::move(r)]() mutable {
-                         s->on_manage_reply(gen, std::move(r));
+                       post_if_live(weak, gate, [gen, r = std::move(r)](session& s) mutable {
+                         s.on_manage_reply(gen, std::move(r));
                        });
                      });
   } catch (...) {
@@ -395,30 +401,14 @@ void session::call_lease() {
         [weak, gate = ctx_.gate, port = &ctx_.port, route = route_,
          gen = request_gen_](expected<lease_grant> r) mutable {
           if (!r) {
-            std::shared_lock<std::shared_mutex> lk(gate->mu);
-            if (!gate->open)
-              return;
-            auto s = weak.lock();
-            if (!s)
-              return;
-            auto strand = s->strand_;
-            asio::post(strand, [s = std::move(s), gen, err = r.error()]() {
-              s->on_lease_error(gen, err);
+            post_if_live(weak, gate, [gen, err = r.error()](session& s) {
+              s.on_lease_error(gen, err);
             });
             return;
           }
-          // Declared before the lock so that, if it is not handed over, it releases after the
-          // lock is dropped.
           lease_guard guard(*port, std::move(route), std::move(*r));
-          std::shared_lock<std::shared_mutex> lk(gate->mu);
-          if (!gate->open)
-            return;
-          auto s = weak.lock();
-          if (!s)
-            return;
-          auto strand = s->strand_;
-          asio::post(strand, [s = std::move(s), gen, g = std::move(guard)]() mutable {
-            s->on_lease_granted(gen, std::move(g));
+          post_if_live(weak, gate, [gen, g = std::move(guard)](session& s) mutable {
+            s.on_lease_granted(gen, std::move(g));
           });
         });
   } catch (...) {

@@ -85,6 +85,13 @@ private:
   void on_body_some(error_code ec);
   void on_body_ready();
   void call_manage();
+  /// From a control_port callback (any thread): runs `fn(session&)` on the session's strand if
+  /// the server is still open and the session alive. The gate's shared lock is held across the
+  /// post so stop() cannot tear the io_context down in between (see port_gate). Whatever `fn`
+  /// owns (e.g. a lease_guard) is destroyed after the lock is dropped when nothing is posted.
+  template <class Fn>
+  static void post_if_live(const std::weak_ptr<session>& weak,
+                           const std::shared_ptr<port_gate>& gate, Fn fn);
   void on_manage_reply(uint64_t gen, http_reply r);
   void call_lease();
   void on_lease_error(uint64_t gen, const caf::error& err);
