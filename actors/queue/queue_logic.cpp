@@ -50,10 +50,12 @@ grant queue_logic::take(slot& s, const std::string& session, uint64_t waiter_seq
   return grant{id, waiter_seq, s.worker_id, s.host, s.port};
 }
 
-queue_reason queue_logic::reason_for(const std::string& session) const {
-  bool any_running = std::any_of(slots_.begin(), slots_.end(), [](const auto& kv) {
-    return kv.second.phase == slot_phase::running;
-  });
+bool queue_logic::any_running() const {
+  return std::any_of(slots_.begin(), slots_.end(),
+                     [](const auto& kv) { return kv.second.phase == slot_phase::running; });
+}
+
+queue_reason queue_logic::reason_for(const std::string& session, bool any_running) const {
   if (!any_running)
     return queue_reason::not_dispatch;
   if (!session.empty()) {
@@ -86,7 +88,7 @@ lease_result queue_logic::lease(const std::string& session, time_ms now) {
   w.created_at = now;
   w.deadline = now + wait_timeout_ms_;
   w.session = session;
-  w.reason = reason_for(session);
+  w.reason = reason_for(session, any_running());
   waiters_.push_back(w);
   out.queued = w;
   return out;
@@ -206,8 +208,9 @@ std::vector<waiter> queue_logic::take_all_waiters() {
 
 queue_counts queue_logic::counts() const {
   queue_counts c;
+  bool running = any_running();
   for (const auto& w : waiters_) {
-    switch (reason_for(w.session)) {
+    switch (reason_for(w.session, running)) {
       case queue_reason::worker_busy: ++c.worker_busy; break;
       case queue_reason::session: ++c.session; break;
       case queue_reason::not_dispatch: ++c.not_dispatch; break;
@@ -218,8 +221,9 @@ queue_counts queue_logic::counts() const {
 
 std::vector<waiter> queue_logic::waiting() const {
   std::vector<waiter> out(waiters_.begin(), waiters_.end());
+  bool running = any_running();
   for (auto& w : out)
-    w.reason = reason_for(w.session);
+    w.reason = reason_for(w.session, running);
   return out;
 }
 

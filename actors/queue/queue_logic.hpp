@@ -154,7 +154,10 @@ private:
   slot* pick(const std::string& session);
   grant take(slot& s, const std::string& session, uint64_t waiter_seq, time_ms now);
   std::vector<grant> serve_waiters(time_ms now);
-  queue_reason reason_for(const std::string& session) const;
+  /// Why a request of `session` waits. `any_running`: whether some worker is running (computed
+  /// once by callers that classify many waiters).
+  queue_reason reason_for(const std::string& session, bool any_running) const;
+  bool any_running() const;
   void unpin_sessions_of(const std::string& worker_id);
 
   int64_t max_length_;
