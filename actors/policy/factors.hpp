@@ -41,6 +41,10 @@ struct factors {
   std::optional<worker_counts> worker;
   std::map<int64_t, worker_counts> worker_histories;
   std::optional<int64_t> utilization;
+  /// Ever extension: requests being served right now, over all workers (a worker with
+  /// concurrency > 1 counts each). Absent when unknown; JSON "in_flight", omitted when absent so
+  /// the §1.2 shape is unchanged for readers that do not know it.
+  std::optional<int64_t> in_flight;
 };
 
 /// One scale action.

@@ -227,6 +227,12 @@ expected<factors> parse_factors(std::string_view text) {
       return u.error();
     f.utilization = *u;
   }
+  if (const json* v = present(*doc, "in_flight")) {
+    auto n = get_int(*v, "in_flight");
+    if (!n)
+      return n.error();
+    f.in_flight = *n;
+  }
   return f;
 }
 
@@ -350,6 +356,8 @@ std::string to_json(const factors& f) {
   out["worker"] = f.worker ? counts_json(*f.worker) : ordered(nullptr);
   out["worker_histories"] = histories_json(f.worker_histories);
   out["utilization"] = f.utilization ? ordered(*f.utilization) : ordered(nullptr);
+  if (f.in_flight) // an Ever extension: absent rather than null, so old readers see §1.2 only
+    out["in_flight"] = *f.in_flight;
   return dump(out);
 }
 

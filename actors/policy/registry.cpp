@@ -3,6 +3,7 @@
 #include "actors/policy/average_decorator.hpp"
 #include "actors/policy/free_worker_policy.hpp"
 #include "actors/policy/simple_policy.hpp"
+#include "actors/policy/target_concurrency_policy.hpp"
 #include "actors/policy/time_match_decorator.hpp"
 
 namespace ever::policy {
@@ -40,6 +41,7 @@ const std::vector<policy_entry>& policy_registry() {
   static const std::vector<policy_entry> entries = {
     {"free-worker", free_worker_defaults(), &decide_free_worker_values},
     {"simple", simple_defaults(), &decide_simple_values},
+    {"target-concurrency", target_concurrency_defaults(), &decide_target_concurrency_values},
   };
   return entries;
 }

@@ -195,6 +195,13 @@ policy::factors build_factors(const app_snapshot& snap, const history_ring& hist
     f.workers.push_back(std::move(w));
   }
   f.worker = summary;
+  // Requests being served (Ever's `in_flight` factor), over the listed workers only: a draining
+  // worker is left out of `workers`, so its last requests are not demand either.
+  int64_t in_flight = 0;
+  for (const auto& s : snap.workers)
+    if (s.phase != queue::slot_phase::draining)
+      in_flight += s.in_flight;
+  f.in_flight = in_flight;
   histories.fill(f, now);
   return f;
 }
@@ -238,15 +245,46 @@ expected<scaler_decision> decide(const autoscaler_spec& spec, const std::string&
   if (!out)
     return out.error();
   d.output = std::move(*out);
-  // Scale from zero (§16.6): nobody to serve a waiting request and no worker starting.
-  auto waiting = snap.queue.worker_busy + snap.queue.session + snap.queue.not_dispatch;
-  if (d.output.result.actions.empty() && d.factors.workers.empty() && !snap.paused
-      && d.output.result.max_workers >= 1 && waiting > 0) {
-    d.output.result.actions.push_back({policy::action::kind_t::scale_up, 1, {}});
-    d.output.reason = "scale from zero: " + std::to_string(waiting)
-                      + " request(s) waiting and no worker: scale up 1";
-  }
+  scale_from_zero(d.output, d.factors, snap.paused);
   return d;
+}
+
+void scale_from_zero(policy::decision_output& out, const policy::factors& f, bool paused) {
+  // Nobody to serve a waiting request and no worker starting (§16.6).
+  int64_t waiting = 0;
+  if (f.queue)
+    for (const auto& [cause, n] : *f.queue)
+      waiting += n;
+  if (out.result.actions.empty() && f.workers.empty() && !paused
+      && out.result.max_workers >= 1 && waiting > 0) {
+    out.result.actions.push_back({policy::action::kind_t::scale_up, 1, {}});
+    out.reason = "scale from zero: " + std::to_string(waiting)
+                 + " request(s) waiting and no worker: scale up 1";
+  }
+}
+
+expected<policy::decision_output> replay(const decision_record& r) {
+  auto f = policy::factors_from_json(r.factors_json);
+  if (!f)
+    return f.error();
+  policy::decision_output out;
+  if (r.policy == "manual") {
+    auto it = r.arguments.find("default_worker_num");
+    out = decide_manual(it == r.arguments.end() ? 1 : it->second, *f);
+  } else {
+    policy::decision_input in;
+    in.policy = r.policy;
+    for (const auto& [name, value] : r.arguments)
+      in.arguments[name] = std::to_string(value);
+    in.input = *f;
+    in.now = r.at;
+    auto d = policy::decide(in);
+    if (!d)
+      return d.error();
+    out = std::move(*d);
+  }
+  scale_from_zero(out, *f, false); // a paused app records no decisions
+  return out;
 }
 
 decision_record to_record(const scaler_decision& d, time_ms now) {

@@ -50,7 +50,8 @@ private:
 std::string history_key(const std::string& ns, const std::string& app);
 
 /// Factors as everai-reference §1.2 with Ever's mapping (§16.4): starting workers are Inflight,
-/// running ones Busy if a request is in flight else Free, draining ones are left out.
+/// running ones Busy if a request is in flight else Free, draining ones are left out; `in_flight`
+/// (an Ever extension) is the number of requests the listed workers are serving.
 policy::factors build_factors(const app_snapshot& snap, const history_ring& histories,
                               time_ms now);
 
@@ -70,6 +71,17 @@ struct scaler_decision {
 expected<scaler_decision> decide(const autoscaler_spec& spec, const std::string& ns,
                                  const config_snapshot& configs, const app_snapshot& snap,
                                  const history_ring& histories, time_ms now);
+
+/// Ever's scale-from-zero rule (§16.6), applied after the policy: no action, no worker listed,
+/// not paused, max_workers >= 1 and a request waits -> ScaleUp 1.
+void scale_from_zero(policy::decision_output& out, const policy::factors& f, bool paused);
+
+/// Re-runs a recorded decision (`ever app decisions --replay`): its policy (or the manual rule)
+/// with the recorded arguments — already resolved, after argument decorators — on the recorded
+/// factors at the recorded time, then scale-from-zero. Factors decorators are not in the record,
+/// so they are not applied (an app using `average` can differ). errc::invalid_argument for
+/// unparsable factors or an unknown policy.
+expected<policy::decision_output> replay(const decision_record& r);
 
 /// The decision as a record for the decisions table (seq filled by the journal).
 decision_record to_record(const scaler_decision& d, time_ms now);

@@ -513,3 +513,50 @@ TEST_CASE("to_record: a manual decision") {
   CHECK(result.at("actions")[0].at("action") == "ScaleDown");
   CHECK(result.at("actions")[0].at("worker_id") == "b");
 }
+
+TEST_CASE("replay: a recorded decision gives the same result again") {
+  // ScaleUp (queue), ScaleDown (idle past max_idle_time), scale-from-zero and the manual rule,
+  // each through to_record and back; the factors carry the in_flight extension.
+  autoscaler_spec manual;
+  manual.kind = autoscaler_spec::kind_t::manual;
+  manual.default_worker_num = 1;
+  struct row {
+    const char* what;
+    autoscaler_spec spec;
+    app_snapshot snap;
+  };
+  std::vector<row> rows = {
+    {"scale up", seed_spec(), snapshot(busy_queue(3), {running("w1", now - 60 * sec, 1)})},
+    {"scale down", seed_spec(),
+     snapshot({}, {running("a", now - 900 * sec), running("b", now - 800 * sec)})},
+    {"from zero", literal_spec({{"min_workers", "0"}, {"max_workers", "2"}}),
+     snapshot(busy_queue(1), {})},
+    {"manual", manual,
+     snapshot({}, {running("a", now - 100 * sec), running("b", now - 10 * sec)})},
+  };
+  for (const auto& r : rows) {
+    INFO(r.what);
+    auto d = must_decide(r.spec, configs_with(seed_data()), r.snap);
+    CHECK(summary(d.output.result) != "none");
+    auto rec = to_record(d, now);
+    CHECK(json::parse(rec.factors_json).contains("in_flight"));
+    auto again = replay(rec);
+    REQUIRE(again);
+    CHECK(policy::to_json(again->result) == rec.result_json);
+  }
+}
+
+TEST_CASE("replay: a different recorded result shows, bad factors are an error") {
+  auto d = must_decide(seed_spec(), configs_with(seed_data()),
+                       snapshot(busy_queue(3), {running("w1", now - 60 * sec, 1)}));
+  auto rec = to_record(d, now);
+  auto again = replay(rec);
+  REQUIRE(again);
+  CHECK(summary(again->result) == "up 1");
+  rec.arguments["scale_up_step"] = 2; // as if the policy had been given another step
+  auto other = replay(rec);
+  REQUIRE(other);
+  CHECK(summary(other->result) == "up 2");
+  rec.factors_json = "{\"workers\": 3}";
+  CHECK(!replay(rec));
+}

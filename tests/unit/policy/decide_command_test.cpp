@@ -122,7 +122,7 @@ TEST_CASE("policy decide: decision errors exit 1") {
   };
   std::vector<row> rows = {
     {{"--policy", "foo", "--factors", "-"}, "{}",
-     "ever policy decide: unknown autoscaler 'foo' (valid: free-worker, simple)\n"},
+     "ever policy decide: unknown autoscaler 'foo' (valid: free-worker, simple, target-concurrency)\n"},
     {{"--policy", "simple", "--arg", "max_workers=-1", "--factors", "-"}, "{}",
      "ever policy decide: argument max_workers must be >= 0, got -1\n"},
     {{"--policy", "simple", "--arg", "max_workers=1.5", "--factors", "-"}, "{}",

@@ -208,3 +208,20 @@ TEST_CASE("JSON output never throws on invalid UTF-8") {
   f.workers.push_back(worker("w\xfe", worker_state::free));
   CHECK_NOTHROW(to_json(f));
 }
+
+TEST_CASE("factors JSON: the in_flight extension") {
+  auto f = factors_from_json(R"({"in_flight": 4})");
+  REQUIRE(f);
+  CHECK(f->in_flight == 4);
+  auto j = nlohmann::json::parse(to_json(*f));
+  CHECK(j["in_flight"] == 4);
+  // Absent stays absent on the wire, so the §1.2 shape is unchanged for older readers.
+  auto none = factors_from_json("{}");
+  REQUIRE(none);
+  CHECK_FALSE(none->in_flight);
+  CHECK_FALSE(nlohmann::json::parse(to_json(*none)).contains("in_flight"));
+  CHECK(factors_from_json(R"({"in_flight": null})")->in_flight == std::nullopt);
+  auto bad = factors_from_json(R"({"in_flight": "many"})");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(message_of(bad.error()), Catch::Contains("in_flight"));
+}

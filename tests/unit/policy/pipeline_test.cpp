@@ -31,7 +31,7 @@ std::string error_of(const expected<decision_output>& out) {
 } // namespace
 
 TEST_CASE("decide: names and parameters") {
-  CHECK(policy_names() == std::vector<std::string>{"free-worker", "simple"});
+  CHECK(policy_names() == std::vector<std::string>{"free-worker", "simple", "target-concurrency"});
   CHECK(factor_decorator_names() == std::vector<std::string>{"average", "noop"});
   CHECK(argument_decorator_names() == std::vector<std::string>{"noop", "time-match"});
   auto simple = policy_parameters("simple");
@@ -44,12 +44,12 @@ TEST_CASE("decide: names and parameters") {
   CHECK(free_worker->at("min_free_workers") == 1);
   auto unknown = policy_parameters("foo");
   REQUIRE_FALSE(unknown);
-  CHECK(message_of(unknown.error()) == "unknown autoscaler 'foo' (valid: free-worker, simple)");
+  CHECK(message_of(unknown.error()) == "unknown autoscaler 'foo' (valid: free-worker, simple, target-concurrency)");
 }
 
 TEST_CASE("decide: unknown names list the valid ones") {
   CHECK(error_of(decide(input("foo", {}, factors{}))) ==
-        "unknown autoscaler 'foo' (valid: free-worker, simple)");
+        "unknown autoscaler 'foo' (valid: free-worker, simple, target-concurrency)");
   auto in = input("simple", {}, factors{});
   in.factor_decorators = {{"median", {}}};
   CHECK(error_of(decide(in)) == "unknown factors decorator 'median' (valid: average, noop)");
