@@ -1,5 +1,9 @@
 #include "actors/scaler/scaler_actor.hpp"
+#include "actors/registry/census.hpp"
 
+#include "actors/policy/factors_json.hpp"
+#include "actors/policy_container/container_logic.hpp"
+#include "actors/policy_container/policy_runner.hpp"
 #include "actors/queue/queue_messages.hpp"
 #include "actors/scaler/scaler_logic.hpp"
 
@@ -24,6 +28,8 @@ struct scaler_state {
   time_ms covering = 0;          // that change, once the in-flight snapshot request covers it
   std::string last_error;
   std::string label;
+  caf::actor runner; // container autoscaler: the policy runner (none for builtin/manual)
+  policy_container::failure_events container_failures{60'000};
   static inline const char* name = "ever.scaler";
 };
 
@@ -75,6 +81,84 @@ void act(self_ptr self, const scaler_decision& d) {
       .then(done, failed);
 }
 
+// -- container autoscaler: the user's policy answers through the runner, asynchronously ---------
+
+/// Starts or stops the policy runner to match the spec (`old`: the spec before an update).
+/// A runner given in the config (tests) is used as is.
+void sync_runner(self_ptr self, const autoscaler_spec* old) {
+  auto& st = self->state;
+  if (st.cfg.policy_runner) {
+    st.runner = st.cfg.policy_runner;
+    return;
+  }
+  bool want = st.cfg.spec.kind == autoscaler_spec::kind_t::container;
+  if (st.runner && (!want || (old && !policy_container::same_policy(*old, st.cfg.spec)))) {
+    self->send(st.runner, stop_atom::value);
+    st.runner = nullptr;
+  }
+  if (want && !st.runner)
+    st.runner = policy_container::spawn_policy_runner(
+      self->system(), *st.ctx,
+      {st.cfg.ns, st.cfg.app, st.cfg.spec, st.cfg.journal, caf::actor_cast<caf::actor>(self)});
+}
+
+/// The fallback: no action, so the app keeps its size; an event says why (rate-limited).
+void container_failed(self_ptr self, size_t workers, const std::string& what) {
+  auto& st = self->state;
+  if (auto text = st.container_failures.failed(what, st.ctx->now()))
+    st.cfg.journal->event(event_type::warning, "Autoscaler",
+                          "container autoscaler failed, keeping the current "
+                            + std::to_string(workers) + " worker(s): " + *text);
+  finish(self);
+}
+
+void decide_by_container(self_ptr self, const app_snapshot& snap, time_ms now, time_ms covered) {
+  auto& st = self->state;
+  auto f = build_factors(snap, st.histories, now);
+  auto n = f.workers.size();
+  if (!st.runner) {
+    container_failed(self, n, "no policy runner");
+    return;
+  }
+  // The runner times the call out itself; this margin only covers a runner that is stuck.
+  auto wait = st.ctx->limits.container_policy_timeout_ms + 1000;
+  self->request(st.runner, std::chrono::milliseconds(wait), policy_container::decide_atom::value,
+                policy::to_json(f))
+    .then(
+      [=](const std::string& result_json) {
+        auto& st = self->state;
+        if (covered)
+          st.ctx->metrics->observe("ever_decision_latency_seconds", st.label,
+                                   static_cast<double>(st.ctx->now() - covered) / 1000.0);
+        auto r = policy::decide_result_from_json(result_json);
+        auto out = r ? policy_container::to_decision(f, *r)
+                     : expected<policy::decision_output>{r.error()};
+        if (!out) {
+          container_failed(self, n, message_of(out.error()));
+          return;
+        }
+        st.container_failures.succeeded();
+        if (out->result.actions.empty()) {
+          finish(self);
+          return;
+        }
+        scaler_decision d{std::move(*out), f, "container"};
+        // As for builtin policies: the record goes to disk before anything acts on it (G4).
+        if (auto seq = st.cfg.journal->decision(to_record(d, st.ctx->now())); !seq) {
+          warn_once(self, "decision not persisted, no action taken: " + message_of(seq.error()));
+          finish(self);
+          return;
+        }
+        act(self, d);
+      },
+      [=](caf::error& err) {
+        container_failed(self, n, err == caf::sec::request_timeout
+                                    ? "the policy runner did not answer within "
+                                        + std::to_string(wait) + " ms"
+                                    : message_of(err));
+      });
+}
+
 void on_snapshot(self_ptr self, const app_snapshot& snap) {
   auto& st = self->state;
   auto now = st.ctx->now();
@@ -89,6 +173,10 @@ void on_snapshot(self_ptr self, const app_snapshot& snap) {
   auto covered = std::exchange(st.covering, 0);
   if (st.cfg.paused) {
     finish(self); // a paused app's wait is not decision latency
+    return;
+  }
+  if (st.cfg.spec.kind == autoscaler_spec::kind_t::container) {
+    decide_by_container(self, snap, now, covered);
     return;
   }
   auto d = decide(st.cfg.spec, st.cfg.ns, *st.ctx->view->configs(), snap, st.histories, now);
@@ -124,7 +212,10 @@ void start_decision(self_ptr self) {
   st.dirty = false;
   // Only a snapshot asked for after a change can answer it: that is what latency measures.
   st.covering = std::exchange(st.pending_change_at, 0);
-  self->request(st.cfg.queue, std::chrono::seconds(10), queue::snapshot_atom::value)
+  // No timeout: the queue answers at once, and a dead queue bounces the request with an error.
+  // A timeout costs two wake-ups of CAF's clock thread per decision (set, then cancel), which
+  // under load is one decision per request or two (measured: ~12% of everd's CPU).
+  self->request(st.cfg.queue, caf::infinite, queue::snapshot_atom::value)
     .then([=](const app_snapshot& snap) { on_snapshot(self, snap); },
           [=](caf::error& err) {
             warn_once(self, "queue did not answer: " + message_of(err));
@@ -144,6 +235,8 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
   st.ctx = ctx;
   st.cfg = std::move(cfg);
   st.label = app_label(st.cfg.ns, st.cfg.app);
+  st.container_failures.set_interval(ctx->limits.container_policy_event_interval_ms);
+  sync_runner(self, nullptr);
   if (auto saved = ctx->db->get(storage::table::meta, history_key(st.cfg.ns, st.cfg.app));
       saved && *saved) {
     if (auto ring = history_ring::from_json(**saved))
@@ -162,7 +255,9 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
                          tick_atom::value);
     },
     [=](update_atom, const autoscaler_spec& spec) {
-      self->state.cfg.spec = spec;
+      auto old = std::exchange(self->state.cfg.spec, spec);
+      sync_runner(self, &old);
+      self->state.container_failures.succeeded();
       self->state.last_error.clear();
       note_change(self);
     },
@@ -177,7 +272,8 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
 } // namespace
 
 caf::actor spawn_scaler(caf::actor_system& sys, const control_context& ctx, scaler_config cfg) {
-  return sys.spawn(scaler_actor, &ctx, std::move(cfg));
+  auto label = cfg.ns + "/" + cfg.app;
+  return registry::enroll(sys.spawn(scaler_actor, &ctx, std::move(cfg)), "ever.scaler", ctx, label);
 }
 
 } // namespace ever::scaler

@@ -5,6 +5,10 @@
 // Persists: every decision that acts (decisions table, fsynced) before its actions are sent.
 // On failure: an unresolvable argument (missing ConfigMap key, non-integer) or a failed decision
 //             write means no action; a WARNING event says why (once per distinct error).
+//             A container autoscaler (decided by the policy runner, asynchronously) that fails
+//             (not running, timeout, HTTP error, invalid DecideResult) keeps the app's size; a
+//             WARNING event says why (the same failure at most once per
+//             container_policy_event_interval_ms).
 
 #include "actors/common/context.hpp"
 #include "actors/common/journal.hpp"
@@ -24,6 +28,7 @@ struct scaler_config {
   caf::actor queue;
   caf::actor app_actor;
   std::shared_ptr<app_journal> journal;
+  caf::actor policy_runner; ///< container autoscaler: a given runner (tests); none = spawn one
 };
 
 /// Spawns the scaler actor of one app.

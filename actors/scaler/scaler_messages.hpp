@@ -8,6 +8,8 @@
 //   (scale_up_atom, int64_t count, std::string reason) -> int64_t started
 //   (scale_down_atom, std::vector<std::string> ids, std::string reason) -> int64_t stopping
 // after the decision record is persisted.
+// For a container autoscaler it asks its policy runner (policy_container/container_messages.hpp)
+//   (decide_atom, std::string factors_json) -> std::string result_json
 
 #include "actors/common/atoms.hpp"
 #include "core/model.hpp"
