@@ -174,6 +174,21 @@ TEST_CASE_METHOD(queue_fixture, "queue: a lease without a worker waits as a queu
   CHECK(metrics_have_line(queue_length_line(0)));
 }
 
+TEST_CASE_METHOD(queue_fixture, "queue: with knob queue_durability 0 a waiter writes no row but "
+                                "is still queued and served", "[actor][queue]") {
+  ctx.limits.queue_durability = 0;
+  start_queue();
+  lease("a");
+  CHECK(leases->outcomes.empty());
+  CHECK(seqs_in(table::queue).empty()); // nothing written
+  REQUIRE(view_waiting().size() == 1);  // the view comes from the actor, not the table
+  CHECK(metrics_have_line(queue_length_line(1)));
+  add_worker("w1", 1);
+  REQUIRE(leases->outcomes.size() == 1);
+  CHECK(leases->outcomes[0].grant);
+  CHECK(view_waiting().empty());
+}
+
 TEST_CASE_METHOD(queue_fixture, "queue: a release serves the next waiter first in, first out",
                  "[actor][queue]") {
   start_queue();

@@ -33,7 +33,8 @@ options:
 endpoints:
   GET /-everai-/healthy   200 "ok" once ready, 503 before
   GET /sse                text/event-stream: N events spread over service-ms (?ms=, ?events=)
-  ANY /work               200 after service-ms (?ms=N overrides)
+  ANY /work               200 after service-ms (?ms=N overrides); JSON body names the
+                          worker ($EVER_WORKER_ID)
   GET /fast               200 "ok" at once
   ANY /echo               the request body back, same Content-Type, method in X-Echo-Method
   GET /env                JSON of EVER_* and PORT* variables, plus ?name=X

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -322,8 +323,11 @@ private:
       int ms = int_param(params, "ms", opts.service_ms);
       timer_.expires_after(std::chrono::milliseconds(ms));
       timer_.async_wait([self = shared_from_this(), ms](beast::error_code) {
+        // The worker id lets a benchmark tell which worker served (scale reaction).
+        const char* wid = std::getenv("EVER_WORKER_ID");
         self->send(self->make_response(http::status::ok,
-                                       "{\"ok\": true, \"ms\": " + std::to_string(ms) + "}\n",
+                                       "{\"ok\": true, \"ms\": " + std::to_string(ms)
+                                         + ", \"worker\": \"" + (wid ? wid : "") + "\"}\n",
                                        "application/json"));
       });
       return;

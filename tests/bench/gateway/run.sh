@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Benchmark 1 (issue 6): the gateway hop, Ever vs nginx, side by side in one run.
+#
+# Starts, on loopback:
+#   direct  ever-sample-app (the worker binary) on its own port
+#   nginx   Debian's nginx, generated config in a temp dir, keep-alive reverse proxy to `direct`
+#           with an upstream keepalive pool, worker_processes = --threads
+#   ever    a real everd (gateway_threads = --threads) with the sample app deployed through
+#           `ever app create` (one worker, spec.concurrency 10000): route + token + queue lease
+# and drives each with wrk (and `ab -k`, as in the seed) at every concurrency, interleaved per
+# concurrency so all three see the same machine. Ever's own view (requests by status, upstream
+# latency) is read from its /metrics.
+#
+# Usage: tests/bench/gateway/run.sh [--smoke] [--seconds N] [--conns "1 8 32 64"] [--threads N]
+#                                   [--bin DIR] [--out FILE] [--no-ab]
+#   --smoke  1 connection, 1 s per point; fails unless all three answer 200 and every number
+#            parses (what the test suite runs).
+# Prints a markdown table; --out also writes it to FILE.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+smoke=0
+seconds=5
+conns="1 8 32 64"
+threads=1
+use_ab=1
+out=""
+BIN=${EVER_BIN_DIR:-$root/build/bin}
+while (($#)); do
+  case $1 in
+    --smoke) smoke=1; seconds=1; conns=1 ;;
+    --seconds) seconds=$2; shift ;;
+    --conns) conns=$2; shift ;;
+    --threads) threads=$2; shift ;;
+    --bin) BIN=$2; shift ;;
+    --out) out=$2; shift ;;
+    --no-ab) use_ab=0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) bench_die "unknown argument $1" ;;
+  esac
+  shift
+done
+for tool in wrk ab nginx curl; do
+  command -v "$tool" >/dev/null || bench_die "$tool is not installed (scripts/install-deps.sh)"
+done
+[ -x "$BIN/everd" ] || bench_die "no everd in $BIN (build first, or pass --bin)"
+
+bench_init
+NGINX=$(command -v nginx)
+
+# --- direct ------------------------------------------------------------------------------------
+app_port=$(bench_free_port)
+"$BIN/ever-sample-app" --port "$app_port" --threads "$threads" >"$bench_tmp/app.log" 2>&1 &
+bench_pids+=($!)
+app_pid=$!
+bench_wait_http "http://127.0.0.1:$app_port/fast" || bench_die "the sample app did not start"
+
+# --- nginx -------------------------------------------------------------------------------------
+ngx_port=$(bench_free_port)
+mkdir -p "$bench_tmp/nginx"
+cat >"$bench_tmp/nginx/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes $threads;
+pid $bench_tmp/nginx/nginx.pid;
+error_log $bench_tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $bench_tmp/nginx/body;
+  proxy_temp_path $bench_tmp/nginx/proxy;
+  fastcgi_temp_path $bench_tmp/nginx/fastcgi;
+  uwsgi_temp_path $bench_tmp/nginx/uwsgi;
+  scgi_temp_path $bench_tmp/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream app {
+    server 127.0.0.1:$app_port;
+    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$ngx_port;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+EOF
+"$NGINX" -c "$bench_tmp/nginx/nginx.conf" -p "$bench_tmp/nginx" >"$bench_tmp/nginx/out.log" 2>&1 &
+bench_pids+=($!)
+ngx_pid=$!
+bench_wait_http "http://127.0.0.1:$ngx_port/fast" || {
+  cat "$bench_tmp/nginx/error.log" >&2
+  bench_die "nginx did not start"
+}
+
+# --- ever --------------------------------------------------------------------------------------
+# CAF scheduler threads = gateway threads + 1: the queue actor's lease runs there, concurrently
+# with the gateway's io thread(s).
+bench_start_everd ever $((threads + 1)) --knob "gateway_threads=$threads"
+everd_pid=${bench_pids[-1]}
+cat >"$bench_tmp/app.yaml" <<EOF
+version: everai/v1alpha1
+kind: App
+metadata: {name: bench-gw}
+spec:
+  command: [ever-sample-app, --threads, "$threads"]
+  concurrency: 10000
+  queue: {maxLength: 100000}
+  # The builtin policy, as users run it (the scaler decides on every queue change), pinned to
+  # one worker so all targets proxy to one app process.
+  autoscaler:
+    builtin:
+      name: simple
+      arguments: {min_workers: '1', max_workers: '1'}
+EOF
+bench_ever app create -f "$bench_tmp/app.yaml" >/dev/null
+ever_hdr="Authorization: Bearer $EVERD_TOKEN"
+ever_url=$EVERD_URL/api/routes/v1/bench-gw/fast
+bench_wait_http "$ever_url" "$ever_hdr" 60 || bench_die "the app behind Ever did not become ready"
+
+# --- load --------------------------------------------------------------------------------------
+declare -A url hdr
+url[direct]=http://127.0.0.1:$app_port/fast
+url[nginx]=http://127.0.0.1:$ngx_port/fast
+url[ever]=$ever_url
+hdr[direct]="X-Bench: 1"
+hdr[nginx]="X-Bench: 1"
+hdr[ever]=$ever_hdr
+declare -A cpu_pid # whose CPU time is the proxy's (direct: the app itself)
+cpu_pid[direct]=$app_pid
+cpu_pid[nginx]=$ngx_pid
+cpu_pid[ever]=$everd_pid
+targets=(direct nginx ever)
+series='ever_gateway_requests_total{namespace="default",app="bench-gw",code="200"}'
+hist_labels='namespace="default",app="bench-gw"'
+
+# Warm-up (connection pools, page cache, CPU frequency); not in --smoke, which only checks that
+# everything answers.
+for t in "${targets[@]}"; do
+  ((smoke)) && break
+  wrk -t1 -c8 -d1s -H "${hdr[$t]}" "${url[$t]}" >/dev/null 2>&1 || true
+done
+
+declare -A res cpu
+failed=0
+for c in $conns; do
+  for t in "${targets[@]}"; do
+    if [ "$t" = ever ]; then
+      before=$(bench_metric "$EVERD_URL" "$series")
+      bench_hist_save "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" "$bench_tmp/hist.before"
+    fi
+    cpu0=$(bench_cpu_us "${cpu_pid[$t]}")
+    read -r rps p50 p99 err < <(bench_wrk "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
+    cpu1=$(bench_cpu_us "${cpu_pid[$t]}")
+    res[$t,$c]="$rps $p50 $p99 $err"
+    cpu[$t,$c]=$(awk -v a="$cpu0" -v b="$cpu1" -v r="$rps" -v s="$seconds" \
+      'BEGIN { n = r * s; if (n > 0) printf "%.1f", (b - a) / n; else print "nan" }')
+    if [ "$t" = ever ]; then
+      after=$(bench_metric "$EVERD_URL" "$series")
+      up50=$(bench_hist_quantile "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" 0.5 "$bench_tmp/hist.before")
+      res[metrics,$c]="$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", a - b }') $up50"
+    fi
+    if ((use_ab)); then
+      read -r arps ap50 ap99 aerr < <(bench_ab "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
+      res[ab,$t,$c]="$arps $ap50 $ap99 $aerr"
+    fi
+  done
+done
+
+# --- report ------------------------------------------------------------------------------------
+fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { if (v == "nan") print "n/a"; else printf "%.*f\n", d, v }'; }
+report() {
+  echo "Machine: $(bench_machine)"
+  echo "Command: tests/bench/gateway/run.sh --seconds $seconds --conns \"$conns\" --threads $threads"
+  echo "Ever gateway_threads=$threads, CAF threads=$((threads + 1)); nginx worker_processes=$threads; app --threads $threads"
+  echo
+  echo "wrk -t1 -c C -d ${seconds}s, GET /fast (latency in µs):"
+  echo
+  echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx req/s (target ≥ 0.9) | direct p50 | nginx p50 | Ever p50 | added p50 Ever/nginx (target ≤ 1.2) | direct p99 | nginx p99 | Ever p99 | met |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  local c
+  for c in $conns; do
+    read -r drps dp50 dp99 derr <<<"${res[direct,$c]}"
+    read -r nrps np50 np99 nerr <<<"${res[nginx,$c]}"
+    read -r erps ep50 ep99 eerr <<<"${res[ever,$c]}"
+    local tput added met
+    tput=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "n/a" }')
+    added=$(awk -v e="$ep50" -v n="$np50" -v d="$dp50" 'BEGIN { if (n - d > 0) printf "%.2f", (e - d) / (n - d); else print "n/a" }')
+    met=$(awk -v t="$tput" -v a="$added" 'BEGIN { print (t != "n/a" && a != "n/a" && t >= 0.9 && a <= 1.2) ? "yes" : "no" }')
+    echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $tput | $(fmt "$dp50") | $(fmt "$np50") | $(fmt "$ep50") | $added | $(fmt "$dp99") | $(fmt "$np99") | $(fmt "$ep99") | $met |"
+  done
+  echo
+  echo "Ever's own view from /metrics (per point): 200s counted by the gateway vs wrk's total, upstream (worker) p50 from ever_gateway_upstream_latency_seconds:"
+  echo
+  echo "| conns | wrk requests | ever_gateway_requests_total{code=200} delta | upstream p50 µs | CPU µs/request: app direct / nginx / everd | wrk errors (direct/nginx/ever) |"
+  echo "|---|---|---|---|---|---|"
+  for c in $conns; do
+    read -r erps _ _ eerr <<<"${res[ever,$c]}"
+    read -r counted up50 <<<"${res[metrics,$c]}"
+    local wrk_total
+    wrk_total=$(awk -v r="$erps" -v s="$seconds" 'BEGIN { printf "~%.0f", r * s }')
+    echo "| $c | $wrk_total | $counted | $up50 | ${cpu[direct,$c]} / ${cpu[nginx,$c]} / ${cpu[ever,$c]} | $(echo "${res[direct,$c]}" | cut -d' ' -f4)/$(echo "${res[nginx,$c]}" | cut -d' ' -f4)/$eerr |"
+  done
+  if ((use_ab)); then
+    echo
+    echo "ab -k -c C -t ${seconds} (ab rounds latency to whole ms):"
+    echo
+    echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx | direct p50/p99 ms | nginx p50/p99 ms | Ever p50/p99 ms | errors d/n/e |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for c in $conns; do
+      read -r drps dp50 dp99 derr <<<"${res[ab,direct,$c]}"
+      read -r nrps np50 np99 nerr <<<"${res[ab,nginx,$c]}"
+      read -r erps ep50 ep99 eerr <<<"${res[ab,ever,$c]}"
+      local r
+      r=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "n/a" }')
+      echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $r | $dp50/$dp99 | $np50/$np99 | $ep50/$ep99 | $derr/$nerr/$eerr |"
+    done
+  fi
+}
+report | tee "${out:-/dev/null}"
+
+# --- smoke checks --------------------------------------------------------------------------------
+if ((smoke)); then
+  for t in "${targets[@]}"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "${hdr[$t]}" "${url[$t]}")
+    [ "$code" = 200 ] || { echo "smoke: $t answered $code" >&2; failed=1; }
+    for c in $conns; do
+      read -r rps p50 p99 err <<<"${res[$t,$c]}"
+      for v in "$rps" "$p50" "$p99"; do
+        bench_is_number "$v" || { echo "smoke: $t c=$c: wrk number '$v' did not parse" >&2; failed=1; }
+      done
+      [ "$err" = 0 ] || { echo "smoke: $t c=$c: $err wrk errors" >&2; failed=1; }
+      if ((use_ab)); then
+        read -r rps p50 p99 err <<<"${res[ab,$t,$c]}"
+        bench_is_number "$rps" || { echo "smoke: $t c=$c: ab req/s '$rps' did not parse" >&2; failed=1; }
+        [ "$err" = 0 ] || { echo "smoke: $t c=$c: $err ab errors" >&2; failed=1; }
+      fi
+    done
+  done
+  for c in $conns; do
+    read -r counted up50 <<<"${res[metrics,$c]}"
+    [ "${counted:-0}" -gt 0 ] || { echo "smoke: /metrics counted no 200s for the Ever run" >&2; failed=1; }
+    bench_is_number "$up50" || { echo "smoke: upstream p50 from /metrics '$up50' did not parse" >&2; failed=1; }
+  done
+  ((failed == 0)) && echo "smoke: ok"
+fi
+exit "$failed"
