@@ -20,6 +20,18 @@ const std::vector<flag_spec>& all_flags() {
       {"last", 0, true, "N"},
       {"limit", 0, true, "N"},
       {"keep-workers", 0, false, nullptr},
+      // policy simulate / app decisions --replay
+      {"policy", 0, true, "NAME"},
+      {"arg", 0, true, "KEY=VALUE"},
+      {"trace", 0, true, "SPEC"},
+      {"duration", 0, true, "DURATION"},
+      {"service", 0, true, "DURATION"},
+      {"jitter", 0, true, "PCT"},
+      {"concurrency", 0, true, "N"},
+      {"start-delay", 0, true, "DURATION"},
+      {"tick", 0, true, "DURATION"},
+      {"seed", 0, true, "N"},
+      {"replay", 0, false, nullptr},
   };
   return table;
 }

@@ -5,6 +5,7 @@
 #include "cli/internal.hpp"
 
 #include "actors/policy/decide_command.hpp"
+#include "cli/console_client.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,7 +35,7 @@ constexpr const char* decide_help =
     "  ever policy decide --policy NAME [--arg KEY=VALUE]... [--now EPOCH_S] --factors FILE|-\n"
     "\n"
     "Flags:\n"
-    "  --policy NAME       the policy: simple or free-worker\n"
+    "  --policy NAME       the policy: simple, free-worker or target-concurrency\n"
     "  --arg KEY=VALUE     a policy argument, e.g. --arg max_workers=5 (repeatable)\n"
     "  --now EPOCH_S       the decision time in epoch seconds (default: now)\n"
     "  --factors FILE|-    the Factors JSON file; \"-\" reads stdin\n"
@@ -101,6 +102,7 @@ void print_top_help(std::ostream& out) {
   for (const auto& cmd : commands())
     if (!*cmd.group)
       rows.emplace_back(cmd.verb, cmd.summary);
+  rows.emplace_back("console", "the admin console: inspect and steer the cluster's actors");
   rows.emplace_back("help [COMMAND]", "show help for a command");
   out << two_columns(rows) << "\n"
       << global_flags_help << "\n"
@@ -251,6 +253,8 @@ cli_env cli_env::from_process() {
 
 int run_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
             std::ostream& err, cli_env env) {
+  if (!args.empty() && args[0] == "console") // CAF and libedit, not the HTTP API
+    return run_console({args.begin() + 1, args.end()}, in, out, err, env);
   // `policy decide` has flags of its own: stop parsing at it and hand the rest over untouched.
   auto at_decide = [](const std::vector<std::string>& words) {
     if (words.size() != 2 || words[1] != "decide")

@@ -233,6 +233,8 @@ int run_app_events(context& c) {
 }
 
 int run_app_decisions(context& c) {
+  if (c.args.has("replay"))
+    return run_decisions_replay(c);
   int code = exit_ok;
   auto last = count_flag(c, "last", code);
   if (code != exit_ok)

@@ -110,7 +110,8 @@ const std::vector<command_def>& commands() {
     {"app", "queue", {"q"}, "[-o FORMAT] [NAME]", "show the requests waiting for a worker",
      "Lists the app's queued requests: QUEUE_INDEX (0 = next), CREATE_AT and QUEUE_REASON\n"
      "(WorkerBusy: every worker is busy; Session: the session's worker is busy; NotDispatch: no\n"
-     "worker is running yet, or the app is paused).\n"
+     "worker is running yet, or the app is paused; InsufficientResources: no node has room for\n"
+     "another worker, see `ever app events`).\n"
      "Without NAME: metadata.name of ./app.yaml, else the only app in the namespace.\n",
      {{"output", output_table_json_yaml}}, "  ever app queue get-start\n", 1, run_app_queue},
     {"app", "events", {"e", "event"}, "[--limit N] [-o FORMAT] [NAME]", "show the app's events",
@@ -123,8 +124,11 @@ const std::vector<command_def>& commands() {
      "Lists the autoscaler's decisions, newest first: SEQ TIME POLICY ACTIONS REASON.\n"
      "-o json/yaml adds the factors and arguments each decision was made on.\n"
      "Without NAME: metadata.name of ./app.yaml, else the only app in the namespace.\n",
-     {{"last", "show the last N decisions"}, {"output", output_table_json_yaml}},
-     "  ever app decisions get-start --last 10\n  ever app decisions -o yaml\n", 1,
+     {{"last", "show the last N decisions"}, {"output", output_table_json_yaml},
+      {"replay", "re-run each decision through its policy and list those that differ (exit 1 "
+                 "if any)"}},
+     "  ever app decisions get-start --last 10\n  ever app decisions -o yaml\n"
+     "  ever app decisions get-start --replay\n", 1,
      run_app_decisions},
     // worker
     {"worker", "list", {"ls"}, "[-a] [-d N] [-A] [-o FORMAT] [APP]", "list an app's workers",
@@ -141,6 +145,49 @@ const std::vector<command_def>& commands() {
      "Prints what the worker process wrote to stdout and stderr.\n",
      {{"tail", "only the last N lines"}}, "  ever worker logs 3Pr4LzKwbzNq2nVeM8kTgX --tail 50\n",
      1, run_worker_logs},
+    // node
+    {"node", "list", {"ls"}, "[-o FORMAT]", "list the cluster's nodes",
+     "Lists the nodes that joined the control node: ID ADDRESS STATUS CPU MEMORY GPU WORKERS\n"
+     "LAST_HEARTBEAT. CPU, MEMORY and GPU are used/total of what workers requested (spec.resource)\n"
+     "against what the node offers. STATUS is Ready, Unreachable (connection lost, not yet\n"
+     "node_timeout) or Dead (its workers were replaced elsewhere).\n",
+     {{"output", "output format: table (default), json or yaml"}}, "  ever node list\n", 0,
+     run_node_list},
+    // policy (`policy decide` is dispatched in cli.cpp)
+    {"policy", "simulate", {},
+     "--policy NAME [--arg KEY=VALUE]... [-f app.yaml] --trace SPEC [flags]",
+     "run a policy over a load trace in virtual time",
+     "Runs an autoscaling policy offline over a load trace, in virtual time: the app's queue,\n"
+     "its workers and the scaler are modelled with the same pure logic everd runs (queue\n"
+     "dispatch, Factors, histories, the policy pipeline, scale-from-zero). The scaler decides\n"
+     "every --tick and after every change; a scaled-up worker serves after --start-delay.\n"
+     "Prints a timeline (TIME WORKERS STARTING BUSY QUEUE ACTIONS; a row when something\n"
+     "changed) and a summary: queue wait p50/p99, worker-seconds, scale actions. The same input\n"
+     "gives the same output. The autoscaler comes from --policy/--arg, or from a manifest's\n"
+     "spec.autoscaler (decorators included; --arg overrides its arguments, and must replace\n"
+     "ConfigMap/Secret references, which are not resolved offline).\n\n"
+     "Trace SPEC: comma-separated segments of closed-loop clients (each keeps one request\n"
+     "outstanding, like ab -c), later ones win from their start on:\n"
+     "  const:N  step:N@T  ramp:A-B@T+D (A clients at T to B at T+D)  ramp:A-B@D (from 0)\n"
+     "or file:PATH, a CSV request log of arrival_ms,service_ms lines.\n",
+     {{"policy", "the policy (simple, free-worker, target-concurrency, ...)"},
+      {"arg", "a policy argument KEY=VALUE (repeatable)"},
+      {"file", "take the autoscaler (and spec.concurrency) from this app manifest"},
+      {"trace", "the load: shape segments or file:PATH (see above)"},
+      {"duration", "how long to simulate (default: the trace's last change + 120s)"},
+      {"service", "service time of a client's request (default 1s)"},
+      {"jitter", "vary service times by +-PCT percent, seeded (default 0)"},
+      {"concurrency", "requests one worker serves at once (default 1, or the manifest's)"},
+      {"start-delay", "from scale-up to the worker serving (default 2s)"},
+      {"tick", "the scaler's timer (default 1s)"},
+      {"seed", "seed of the jitter (default 1)"},
+      {"output", "output format: table (default) or json"}},
+     "  ever policy simulate --policy simple --arg max_workers=5 --arg max_queue_size=2 \\\n"
+     "      --arg max_idle_time=60 --trace step:4@10s,step:0@130s\n"
+     "  ever policy simulate --policy target-concurrency --arg max_workers=8 --arg target=2 \\\n"
+     "      --trace ramp:1-16@60s --concurrency 2\n"
+     "  ever policy simulate -f app.yaml --arg max_workers=5 --trace file:requests.csv -o json\n",
+     0, run_policy_simulate},
     // top level
     {"", "login", {}, "--token TOKEN [--endpoint URL]",
      "save a token (and endpoint) for later commands",
@@ -167,6 +214,7 @@ const std::vector<group_def>& groups() {
   static const std::vector<group_def> table = {
     {"app", {"apps", "a"}, "create, update, inspect and control apps"},
     {"worker", {"workers", "w"}, "list workers and read their logs"},
+    {"node", {"nodes"}, "list the machines of the cluster"},
     {"configmap", {"configmaps", "cm"}, "manage ConfigMaps (settings, e.g. autoscaler arguments)"},
     {"secret", {"secrets", "sec", "s"}, "manage Secrets (settings whose values stay hidden)"},
     {"policy", {}, "run an autoscaling policy offline"},

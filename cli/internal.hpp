@@ -162,8 +162,11 @@ int run_app_events(context& c);
 int run_app_decisions(context& c);
 int run_worker_list(context& c);
 int run_worker_logs(context& c);
+int run_node_list(context& c);
 int run_login(context& c);
 int run_logout(context& c);
 int run_down(context& c);
+int run_policy_simulate(context& c);  // cmd_policy.cpp
+int run_decisions_replay(context& c); // cmd_policy.cpp, `app decisions --replay`
 
 } // namespace ever::cli

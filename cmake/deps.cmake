@@ -19,3 +19,8 @@ find_package(Boost 1.74 REQUIRED)          # Boost::boost (Asio/Beast, header-on
 find_package(yaml-cpp REQUIRED)            # yaml-cpp
 find_package(nlohmann_json 3 REQUIRED)     # nlohmann_json::nlohmann_json
 find_package(OpenSSL REQUIRED)             # OpenSSL::Crypto (SHA-256 for token hashes)
+# CAF's TLS transport for the cluster link (libcaf-dev ships libcaf_openssl.so, built on OpenSSL 3).
+find_library(CAF_OPENSSL_LIB caf_openssl REQUIRED)
+add_library(CAF::openssl SHARED IMPORTED)
+set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION ${CAF_OPENSSL_LIB}
+  INTERFACE_LINK_LIBRARIES "CAF::io;OpenSSL::SSL")

@@ -40,6 +40,7 @@ const char* to_string(queue_reason r) {
     case queue_reason::worker_busy: return "WorkerBusy";
     case queue_reason::session: return "Session";
     case queue_reason::not_dispatch: return "NotDispatch";
+    case queue_reason::insufficient_resources: return "InsufficientResources";
   }
   return "Unspecified";
 }

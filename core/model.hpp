@@ -144,7 +144,8 @@ struct worker_record {
   std::string message; ///< why it is in ERROR / TERMINATED
 };
 
-enum class queue_reason : uint8_t { worker_busy, session, not_dispatch };
+/// insufficient_resources is only shown (the queue's view while no node has room), never stored.
+enum class queue_reason : uint8_t { worker_busy, session, not_dispatch, insufficient_resources };
 
 /// queue table, key "ns/app/" + be64(seq): a request waiting for a worker.
 struct queue_entry_record {

@@ -14,13 +14,14 @@ headers with a dashed underline; times look like `2024-05-11 19:00:52+0800` (loc
 from `--help` by `scripts/gen-cli-doc.sh`.
 TXT
 printf '\n## `ever`\n\n```text\n'; $ever --help; printf '```\n'
-for group in app worker configmap secret; do
+for group in app worker node configmap secret policy; do
   section "$group"
   for verb in $($ever "$group" --help | awk '/^Verbs:/{f=1;next} f&&/^  [a-z]/{print $1} f&&/^$/{f=0}'); do
     section "$group $verb"
   done
 done
-section "policy decide"
 section "login"
+section "logout"
 section "down"
+section "console"
 printf '\n## `everd`\n\n```text\n'; $everd --help; printf '```\n'

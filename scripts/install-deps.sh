@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake ccache pkg-config
   libcaf-dev libcaf-doc librocksdb-dev libmsgpack-cxx-dev catch2
   libboost-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libedit-dev
-  apache2-utils wrk curl procps tzdata
+  apache2-utils wrk nginx curl procps tzdata openssl python3
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,8 +1,10 @@
 #include "actors/admin/admin_actor.hpp"
+#include "actors/registry/census.hpp"
 
 #include "actors/admin/json_views.hpp"
 #include "actors/admin/mgmt_route.hpp"
 #include "actors/app/app_messages.hpp"
+#include "actors/cluster/cluster_state.hpp"
 #include "actors/directory/directory_messages.hpp"
 #include "actors/manifest/manifest.hpp"
 #include "actors/node/node_messages.hpp"
@@ -349,7 +351,19 @@ void handle(self_ptr self, const mgmt_request& req, const reply_fn& reply) {
     case resource::worker_logs: {
       auto tail = limit_param(r, "tail", 0);
       uint64_t max_bytes = tail > 0 ? tail * 200 : 1 << 20; // ~200 bytes a line
-      self->request(st.cfg.node, ask_timeout, node::logs_atom::value, r.name, max_bytes)
+      // The log is on the worker's node: ask that node's agent.
+      auto agent = st.cfg.node;
+      if (st.ctx->cluster)
+        for (const auto& w : read_rows<worker_record>(self, storage::table::workers, ""))
+          if (w.id == r.name) {
+            if (auto where = st.ctx->cluster->locate(w.node))
+              agent = where->agent;
+            break;
+          }
+      if (!agent)
+        return send_error(reply, make_error(errc::unavailable,
+                                            "the worker's node is not connected"));
+      self->request(agent, ask_timeout, node::logs_atom::value, r.name, max_bytes)
         .then(
           [=](std::string& text) {
             if (tail > 0) { // keep the last `tail` lines
@@ -364,6 +378,13 @@ void handle(self_ptr self, const mgmt_request& req, const reply_fn& reply) {
           },
           [reply](caf::error& err) { send_error(reply, err); });
       return;
+    }
+    case resource::nodes: {
+      auto rows = st.ctx->cluster ? st.ctx->cluster->rows() : std::vector<cluster::node_row>{};
+      auto items = nlohmann::json::array();
+      for (const auto& n : rows)
+        items.push_back(node_json(n));
+      return send_json(reply, 200, {{"nodes", std::move(items)}});
     }
     case resource::shutdown: {
       bool stop_workers = r.param("stopWorkers") == "true";
@@ -408,7 +429,7 @@ caf::behavior admin_actor(self_ptr self, const control_context* ctx, admin_confi
 } // namespace
 
 caf::actor spawn_admin(caf::actor_system& sys, const control_context& ctx, admin_config cfg) {
-  return sys.spawn(admin_actor, &ctx, std::move(cfg));
+  return registry::enroll(sys.spawn(admin_actor, &ctx, std::move(cfg)), "ever.admin", ctx);
 }
 
 } // namespace ever::admin

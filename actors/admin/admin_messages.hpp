@@ -6,6 +6,7 @@
 #include "actors/common/atoms.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
 
 #include <functional>
 #include <string>
@@ -31,11 +32,24 @@ struct mgmt_reply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+/// Local only (a std::function): a remote caller asks the control service instead
+/// (cluster/control_messages.hpp), which sends mgmt_request and gets mgmt_reply.
 struct mgmt_callback {
   std::function<void(mgmt_reply)> fn;
 };
 
+// Registered by cluster::register_cluster_types: remote gateways send requests via the control
+// service.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mgmt_request& x) {
+  return f(caf::meta::type_name("ever.mgmt_request"), x.method, x.target, x.body);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mgmt_reply& x) {
+  return f(caf::meta::type_name("ever.mgmt_reply"), x.status, x.content_type, x.body, x.headers);
+}
+
 } // namespace ever::admin
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::admin::mgmt_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::admin::mgmt_callback)

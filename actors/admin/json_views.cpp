@@ -91,4 +91,21 @@ bool worker_listed(const worker_record& w, bool show_all, int64_t recent_days, t
   return recent_days <= 0 || now - w.created_at <= recent_days * 86'400'000;
 }
 
+nlohmann::json node_json(const cluster::node_row& n) {
+  auto resource = [](double total, double used) {
+    return nlohmann::json{{"total", total}, {"used", used}};
+  };
+  return {{"name", n.info.name},
+          {"address", n.info.address},
+          {"status", cluster::to_string(n.status)},
+          {"generation", n.generation},
+          {"cpu", resource(n.info.total.cpu, n.used.cpu)},
+          {"memoryMb", resource(static_cast<double>(n.info.total.memory_mb),
+                                static_cast<double>(n.used.memory_mb))},
+          {"gpu", resource(static_cast<double>(n.info.total.gpu), static_cast<double>(n.used.gpu))},
+          {"workers", n.workers},
+          {"labels", n.info.labels},
+          {"lastHeartbeat", n.last_heartbeat}}; // ms since the epoch like every time; 0 = none
+}
+
 } // namespace ever::admin

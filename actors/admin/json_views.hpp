@@ -5,6 +5,8 @@
 #include "actors/queue/queue_logic.hpp"
 #include "core/model.hpp"
 
+#include "actors/cluster/cluster_messages.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -36,6 +38,9 @@ nlohmann::json decision_json(const decision_record& d);
 
 /// `{"error": {"code": ..., "message": ...}}`.
 nlohmann::json error_json(const caf::error& err);
+
+/// GET /nodes: one node as the control node sees it (now: for heartbeat age).
+nlohmann::json node_json(const cluster::node_row& n);
 
 /// True if a worker should be listed: live ones always; final ones only with show_all and when
 /// created within `recent_days` of `now`.

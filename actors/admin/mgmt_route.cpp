@@ -83,6 +83,10 @@ expected<mgmt_route> parse_mgmt_route(const std::string& method, const std::stri
     r.what = resource::all_apps;
     return get ? expected<mgmt_route>{r} : bad_method(r, "GET");
   }
+  if (parts.size() == 1 && parts[0] == "nodes") {
+    r.what = resource::nodes;
+    return get ? expected<mgmt_route>{r} : bad_method(r, "GET");
+  }
   if (parts.size() == 1 && parts[0] == "system:shutdown") {
     r.what = resource::shutdown;
     return method == "POST" ? expected<mgmt_route>{r} : bad_method(r, "POST");

@@ -10,7 +10,7 @@ namespace ever::admin {
 
 enum class resource : uint8_t {
   configmaps, secrets, apps, all_apps, queue, events, decisions, app_workers, all_workers,
-  worker_logs, shutdown,
+  worker_logs, shutdown, nodes,
 };
 
 struct mgmt_route {

@@ -1,7 +1,10 @@
 #include "actors/app/app_actor.hpp"
+#include "actors/registry/census.hpp"
 
 #include "actors/app/app_logic.hpp"
+#include "actors/cluster/cluster_state.hpp"
 #include "actors/common/journal.hpp"
+#include "actors/common/worker_gauges.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "actors/worker/worker_actor.hpp"
@@ -35,6 +38,7 @@ struct app_state {
   std::deque<std::string> to_retire; // old-revision workers to stop as replacements become ready
   std::vector<caf::response_promise> on_empty; // answered once no live worker remains
   bool deleting = false;
+  std::string unplaced; // why the last scale-up could not place a worker ("" = it could)
   static inline const char* name = "ever.app";
 };
 
@@ -57,7 +61,26 @@ caf::error save_app(self_ptr self, const app_record& next) {
   return self->state.ctx->db->write(b, storage::durability::sync);
 }
 
-caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mode mode) {
+/// /metrics: the live workers by status (after every change of st.workers).
+void publish_workers(self_ptr self) {
+  std::vector<worker_status> statuses;
+  for (const auto& [id, w] : self->state.workers)
+    statuses.push_back(w.record.status);
+  publish_worker_gauges(*self->state.ctx->metrics, app_label(rec(self).spec.ns, rec(self).spec.name),
+                        statuses);
+}
+
+/// Where a worker of this app runs: the cluster's answer, or the app's own node agent when the
+/// control node runs alone without a cluster table (tests).
+cluster::placement local_placement(self_ptr self) {
+  cluster::placement p;
+  p.node = self->state.ctx->node_name;
+  p.agent = self->state.cfg.node;
+  return p;
+}
+
+caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mode mode,
+                        const cluster::placement& where) {
   auto& st = self->state;
   worker::worker_config wc;
   wc.record = w;
@@ -65,15 +88,18 @@ caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mod
   wc.mode = mode;
   wc.app = caf::actor_cast<caf::actor>(self);
   wc.queue = st.queue;
-  wc.node = st.cfg.node;
+  wc.node = where.agent;
+  wc.host = where.address;
   wc.journal = st.journal;
   auto h = worker::spawn_worker(self->system(), *st.ctx, std::move(wc));
   self->link_to(h); // everd shutting down takes the worker actors along (processes keep running)
   st.workers[w.id] = live_worker{w, h};
+  publish_workers(self);
   // Sent by the app, before it answers the scaler: the scaler's next snapshot then counts this
   // worker as starting (CAF orders messages per sender), so one order never starts two workers.
-  self->send(st.queue, queue::upsert_atom::value,
-             worker::slot_of(w, rec(self).spec.concurrency, queue::slot_phase::starting), h);
+  auto slot = worker::slot_of(w, rec(self).spec.concurrency, queue::slot_phase::starting);
+  slot.host = where.address;
+  self->send(st.queue, queue::upsert_atom::value, std::move(slot), h);
   return h;
 }
 
@@ -139,28 +165,61 @@ void stop_all(self_ptr self, const std::string& reason) {
     stop_worker(self, id, reason);
 }
 
+/// Says once (not at every decision) that workers cannot be placed, and again when it is over.
+void report_unplaced(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (why == st.unplaced)
+    return;
+  st.unplaced = why;
+  if (!why.empty())
+    st.journal->event(event_type::warning, "Scheduler", why);
+  self->send(st.queue, queue::blocked_atom::value, why);
+}
+
 int64_t scale_up(self_ptr self, int64_t n, const std::string& reason) {
   auto& st = self->state;
   if (st.deleting || rec(self).status != app_status::deployed || n <= 0)
     return 0;
   std::vector<worker_record> fresh;
+  std::vector<cluster::placement> where;
   storage::write_batch b;
+  const auto& spec = rec(self).spec;
   for (int64_t i = 0; i < n; ++i) {
-    fresh.push_back(new_worker(rec(self), st.ctx->node_name, st.ctx->now()));
-    const auto& w = fresh.back();
+    auto w = new_worker(rec(self), st.ctx->node_name, st.ctx->now());
+    auto p = local_placement(self);
+    if (st.ctx->cluster) {
+      auto placed = st.ctx->cluster->place(w.id, qualified_name(spec.ns, spec.name),
+                                           spec.resource);
+      if (!placed) {
+        report_unplaced(self, message_of(placed.error()));
+        break;
+      }
+      p = std::move(*placed);
+    }
+    w.node = p.node;
     b.put(storage::table::workers, storage::worker_key(w.ns, w.app, w.id), storage::encode(w));
+    fresh.push_back(std::move(w));
+    where.push_back(std::move(p));
   }
+  if (fresh.size() == static_cast<size_t>(n))
+    report_unplaced(self, {});
+  if (fresh.empty())
+    return 0;
   if (auto err = st.ctx->db->write(b, storage::durability::sync)) {
+    for (const auto& w : fresh)
+      if (st.ctx->cluster)
+        st.ctx->cluster->release(w.id);
     st.journal->event(event_type::warning, "Scheduler", "scale up failed: " + message_of(err));
     return 0;
   }
-  for (const auto& w : fresh) {
-    start_worker(self, w, worker::start_mode::launch);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    const auto& w = fresh[i];
+    start_worker(self, w, worker::start_mode::launch, where[i]);
     st.journal->event(event_type::normal, "Scheduler",
                       "Successfully assigned worker/" + w.id + " to node/" + w.node + " ("
                         + reason + ")");
   }
-  return n;
+  return static_cast<int64_t>(fresh.size());
 }
 
 void recover(self_ptr self) {
@@ -174,13 +233,20 @@ void recover(self_ptr self) {
     return true;
   });
   for (const auto& w : recorded) {
-    if (w.pid != 0 && w.status != worker_status::terminating) {
-      start_worker(self, w, worker::start_mode::adopt);
-      continue;
+    auto where = local_placement(self);
+    if (st.ctx->cluster) {
+      // Held against its node's capacity again; a node that has not rejoined yet is expected
+      // back within node_timeout, or declared dead (its workers then become ERROR).
+      where = st.ctx->cluster->claim(w.id, w.node, qualified_name(spec.ns, spec.name),
+                                     spec.resource);
+      if (!where.agent)
+        st.ctx->cluster->expect(w.node, st.ctx->now());
     }
-    // Never started, or was being stopped: make sure no process is left, then record the end.
-    start_worker(self, w, worker::start_mode::adopt);
-    stop_worker(self, w.id, "stopping was interrupted by a restart");
+    start_worker(self, w, worker::start_mode::adopt, where);
+    if (w.pid == 0 || w.status == worker_status::terminating) {
+      // Never started, or was being stopped: make sure no process is left, then record the end.
+      stop_worker(self, w.id, "stopping was interrupted by a restart");
+    }
   }
 }
 
@@ -253,9 +319,33 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
                                  + std::to_string(w.app_revision) + ")");
       }
       if (is_final(w.status)) {
+        if (st.ctx->cluster)
+          st.ctx->cluster->release(w.id);
         st.workers.erase(it);
-        check_empty(self);
+        count_worker_exit(*st.ctx->metrics, app_label(rec(self).spec.ns, rec(self).spec.name),
+                          w.status);
       }
+      if (before != w.status)
+        publish_workers(self);
+      if (is_final(w.status))
+        check_empty(self);
+    },
+    [=](cluster::node_lost_atom a, const std::string& node, const std::vector<std::string>&,
+        const std::string& why) {
+      for (const auto& [id, w] : self->state.workers)
+        if (w.record.node == node && !is_final(w.record.status))
+          self->send(w.actor, a, why);
+    },
+    [=](cluster::node_back_atom a, const std::string& node) {
+      auto& st = self->state;
+      if (!st.ctx->cluster)
+        return;
+      auto where = st.ctx->cluster->locate(node);
+      if (!where)
+        return;
+      for (const auto& [id, w] : st.workers)
+        if (w.record.node == node && !is_final(w.record.status))
+          self->send(w.actor, a, where->agent, where->address);
     },
     [=](view_atom) { return view_of(self); },
     [=](queue_atom) { return self->state.queue; },
@@ -372,7 +462,8 @@ spawned_app spawn_app(caf::actor_system& sys, const control_context& ctx, app_co
   }
   cfg.queue = queue::spawn_queue(sys, ctx, qc);
   auto queue = cfg.queue;
-  return {sys.spawn(app_actor, &ctx, std::move(cfg)), queue};
+  auto label = spec.ns + "/" + spec.name;
+  return {registry::enroll(sys.spawn(app_actor, &ctx, std::move(cfg)), "ever.app", ctx, label), queue};
 }
 
 } // namespace ever::app

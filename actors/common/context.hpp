@@ -10,6 +10,10 @@
 
 #include <string>
 
+namespace ever::cluster {
+class cluster_state;
+}
+
 namespace ever {
 
 struct control_context {
@@ -20,6 +24,9 @@ struct control_context {
   metrics_registry* metrics = nullptr;
   std::string data_dir;   ///< workers' dirs and logs live under <data_dir>/workers
   std::string node_name = "local";
+  /// Members and placement (control node). Null in tests of a single node: workers then run on
+  /// the node agent the app was given, as node `node_name`.
+  cluster::cluster_state* cluster = nullptr;
 
   time_ms now() const { return clock->now(); }
 };

@@ -1,6 +1,8 @@
 #include "actors/directory/directory_actor.hpp"
+#include "actors/registry/census.hpp"
 
 #include "actors/app/app_actor.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/common/journal.hpp"
 #include "actors/directory/directory_logic.hpp"
 #include "actors/directory/reconcile.hpp"
@@ -248,6 +250,16 @@ caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::ac
   });
   load(self);
   return {
+    // Membership changes concern the apps with workers on that node; each app picks its own.
+    [=](cluster::node_lost_atom a, const std::string& node, const std::vector<std::string>& ids,
+        const std::string& why) {
+      for (const auto& [key, e] : self->state.apps)
+        self->send(e.app, a, node, ids, why);
+    },
+    [=](cluster::node_back_atom a, const std::string& node) {
+      for (const auto& [key, e] : self->state.apps)
+        self->send(e.app, a, node);
+    },
     [=](cfg_put_atom, bool secret, bool create, config_record& r) {
       return put_config(self, secret, create, std::move(r));
     },
@@ -387,7 +399,7 @@ caf::behavior directory_actor(self_ptr self, const control_context* ctx, caf::ac
 } // namespace
 
 caf::actor spawn_directory(caf::actor_system& sys, const control_context& ctx, caf::actor node) {
-  return sys.spawn(directory_actor, &ctx, std::move(node));
+  return registry::enroll(sys.spawn(directory_actor, &ctx, std::move(node)), "ever.directory", ctx);
 }
 
 } // namespace ever::directory

@@ -1,4 +1,5 @@
 #include "actors/node/node_agent.hpp"
+#include "actors/registry/census.hpp"
 
 #include "actors/runtime/watcher.hpp"
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <set>
 
 namespace ever::node {
 
@@ -63,6 +65,7 @@ void forget(self_ptr self, const std::string& worker_id) {
 
 expected<started> start(self_ptr self, worker::launch_plan& plan, caf::actor worker) {
   auto& st = self->state;
+  worker::localize(plan, st.ctx->data_dir);
   for (const auto& v : plan.volumes)
     if (auto err = runtime::write_files(plan.process.work_dir + "/" + v.dir, v.files, v.mode))
       return err;
@@ -88,6 +91,32 @@ expected<started> start(self_ptr self, worker::launch_plan& plan, caf::actor wor
   st.watcher->watch(*id);
   schedule_probe(self, plan.worker_id);
   return started{*id, *port};
+}
+
+/// SIGTERMs each group whose pid and start time still match and that no worker actor owns;
+/// SIGKILL follows after terminate_grace_ms. Returns those signalled.
+std::vector<runtime::owned_process> reap(self_ptr self,
+                                         const std::vector<runtime::owned_process>& orphans) {
+  auto& st = self->state;
+  std::vector<runtime::owned_process> signalled;
+  for (const auto& p : orphans) {
+    // A process a worker actor looks after is never an orphan, whatever the caller planned
+    // from: its record may simply have been read before the worker started.
+    if (st.by_pid.count(p.pid) || st.reaping.count(p.pid))
+      continue;
+    // signal_group checks pid and start time: a process that ended since the scan, or whose
+    // pid was reused meanwhile, is not touched.
+    if (!runtime::signal_group(p.id(), SIGTERM))
+      continue;
+    st.reaping[p.pid] = p.id();
+    // Watched so that, once the leader is gone, what is left of its group is killed too
+    // (see exited_atom); the delayed SIGKILL covers a leader that ignores SIGTERM.
+    st.watcher->watch(p.id());
+    self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.terminate_grace_ms),
+                       kill_atom::value, p.id());
+    signalled.push_back(p);
+  }
+  return signalled;
 }
 
 caf::behavior node_agent(self_ptr self, const control_context* ctx) {
@@ -157,27 +186,22 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
     },
     [=](kill_atom, const runtime::process_id& id) { runtime::signal_group(id, SIGKILL); },
     [=](scan_atom) { return runtime::scan_owned_processes(self->state.ctx->data_dir); },
-    [=](reap_atom, const std::vector<runtime::owned_process>& orphans) {
+    [=](fence_atom, const std::vector<std::string>& keep) {
+      // This node rejoined: the control node counts only on `keep`. Every other process of
+      // ours goes, including those this agent still looks after (their worker actors were
+      // declared lost while this node was away).
       auto& st = self->state;
-      std::vector<runtime::owned_process> signalled;
-      for (const auto& p : orphans) {
-        // A process a worker actor looks after is never an orphan, whatever the caller planned
-        // from: its record may simply have been read before the worker started.
-        if (st.by_pid.count(p.pid) || st.reaping.count(p.pid))
-          continue;
-        // signal_group checks pid and start time: a process that ended since the scan, or whose
-        // pid was reused meanwhile, is not touched.
-        if (!runtime::signal_group(p.id(), SIGTERM))
-          continue;
-        st.reaping[p.pid] = p.id();
-        // Watched so that, once the leader is gone, what is left of its group is killed too
-        // (see exited_atom); the delayed SIGKILL covers a leader that ignores SIGTERM.
-        st.watcher->watch(p.id());
-        self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.terminate_grace_ms),
-                           kill_atom::value, p.id());
-        signalled.push_back(p);
-      }
-      return signalled;
+      std::set<std::string> kept{keep.begin(), keep.end()};
+      std::vector<runtime::owned_process> stale;
+      for (auto& p : runtime::scan_owned_processes(st.ctx->data_dir))
+        if (!kept.count(p.worker_id)) {
+          forget(self, p.worker_id);
+          stale.push_back(std::move(p));
+        }
+      return reap(self, stale);
+    },
+    [=](reap_atom, const std::vector<runtime::owned_process>& orphans) {
+      return reap(self, orphans);
     },
     [=](exited_atom, pid_t pid, std::string& how) {
       auto& st = self->state;
@@ -212,7 +236,7 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
 } // namespace
 
 caf::actor spawn_node_agent(caf::actor_system& sys, const control_context& ctx) {
-  return sys.spawn<caf::detached>(node_agent, &ctx);
+  return registry::enroll(sys.spawn<caf::detached>(node_agent, &ctx), "ever.node", ctx);
 }
 
 } // namespace ever::node

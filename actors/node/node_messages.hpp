@@ -1,5 +1,6 @@
 #pragma once
-// Interface of the node agent (one per machine). Protocol:
+// Interface of the node agent (one per machine; may run in another process: every type here
+// crosses the cluster link, see node_wire.hpp). Protocol:
 //   (start_atom, worker::launch_plan) -> node::started     spawn + start probing; the sender
 //                                                          (a worker actor) later gets
 //                                                          (ready_atom) or (failed_atom, msg)
@@ -16,13 +17,14 @@
 //                                                          actor owns; SIGKILL it after
 //                                                          terminate_grace_ms. Answers with those
 //                                                          signalled.
+//   (fence_atom, std::vector<std::string> keep) -> std::vector<runtime::owned_process>
+//                                                          the node rejoined: stop every process
+//                                                          of ours whose worker is not in `keep`,
+//                                                          tracked or not (as reap)
 // Worker actors get (exited_atom, std::string how) when their process exits, whatever the cause.
 
 #include "actors/common/atoms.hpp"
-#include "actors/runtime/process.hpp"
-#include "actors/worker/launch_plan.hpp"
-
-#include <caf/allowed_unsafe_message_type.hpp>
+#include "actors/node/node_wire.hpp"
 
 namespace ever::node {
 
@@ -32,16 +34,6 @@ using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using scan_atom = caf::atom_constant<caf::atom("scan")>;
 using reap_atom = caf::atom_constant<caf::atom("reap")>;
-
-/// Reply to start: the process runs (not ready yet).
-struct started {
-  runtime::process_id id;
-  uint16_t port = 0;
-};
+using fence_atom = caf::atom_constant<caf::atom("fence")>;
 
 } // namespace ever::node
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::worker::launch_plan)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::node::started)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ever::runtime::process_id)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ever::runtime::owned_process>)

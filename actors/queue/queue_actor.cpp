@@ -1,4 +1,7 @@
 #include "actors/queue/queue_actor.hpp"
+#include "actors/registry/census.hpp"
+
+#include "actors/queue/queue_wire.hpp"
 
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
@@ -9,6 +12,8 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
+#include <set>
 
 namespace ever::queue {
 
@@ -22,33 +27,50 @@ struct queue_state {
   queue_config cfg;
   std::unique_ptr<queue_logic> logic;
   std::map<uint64_t, lease_callback> callbacks; // waiter seq -> gateway callback
+  std::map<uint64_t, caf::actor_addr> remote_leases; // lease id -> remote gateway that holds it
+  std::set<caf::actor_addr> watched;                 // remote gateways monitored (once each)
   std::map<std::string, caf::actor> workers;    // worker id -> worker actor
   caf::actor scaler;
   bool paused = false;
   bool scaler_notified = false;
+  int64_t published_length = -1; // last ever_queue_length set: the registry's lock is not free
+  std::string blocked; // why workers cannot be placed, "" if they can
   std::string label;
   static inline const char* name = "ever.queue";
 };
 
 using self_ptr = caf::stateful_actor<queue_state>*;
 
+/// The queue table's write mode from knob queue_durability; nullopt: rows are not written.
+std::optional<storage::durability> queue_writes(const control_context& ctx) {
+  switch (ctx.limits.queue_durability) {
+    case 0: return std::nullopt;
+    case 1: return storage::durability::relaxed;
+    default: return storage::durability::sync;
+  }
+}
+
 void persist_waiter(self_ptr self, const waiter& w) {
   auto& st = self->state;
+  auto mode = queue_writes(*st.ctx);
+  if (!mode)
+    return;
   queue_entry_record r{w.seq, w.created_at, w.reason, w.session};
   storage::write_batch b;
   b.put(storage::table::queue, storage::seq_key(st.cfg.ns, st.cfg.app, w.seq),
         storage::encode(r));
-  st.ctx->db->write(b, storage::durability::relaxed); // observation only; see header
+  st.ctx->db->write(b, *mode); // observation only; see header
 }
 
 void forget_waiters(self_ptr self, const std::vector<uint64_t>& seqs) {
-  if (seqs.empty())
-    return;
   auto& st = self->state;
+  auto mode = queue_writes(*st.ctx);
+  if (seqs.empty() || !mode)
+    return;
   storage::write_batch b;
   for (auto s : seqs)
     b.del(storage::table::queue, storage::seq_key(st.cfg.ns, st.cfg.app, s));
-  st.ctx->db->write(b, storage::durability::relaxed);
+  st.ctx->db->write(b, *mode);
 }
 
 /// "120s", or "500ms" below a whole second.
@@ -58,8 +80,11 @@ std::string format_wait(int64_t ms) {
 
 void notify_scaler(self_ptr self) {
   auto& st = self->state;
-  st.ctx->metrics->set_gauge("ever_queue_length", st.label,
-                             static_cast<double>(st.callbacks.size()));
+  auto length = static_cast<int64_t>(st.callbacks.size());
+  if (length != st.published_length) {
+    st.published_length = length;
+    st.ctx->metrics->set_gauge("ever_queue_length", st.label, static_cast<double>(length));
+  }
   if (st.scaler_notified || !st.scaler)
     return;
   st.scaler_notified = true;
@@ -108,6 +133,24 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
                                            ctx->limits.session_ttl_ms);
   st.logic->resume_after(st.cfg.last_seq);
   self->delayed_send(self, tick_interval, tick_atom::value);
+  // A remote gateway holding leases went away (process died, link lost): return its leases as
+  // successful (its requests say nothing about the workers).
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    st.watched.erase(dm.source);
+    for (auto it = st.remote_leases.begin(); it != st.remote_leases.end();) {
+      if (it->second != dm.source) {
+        ++it;
+        continue;
+      }
+      auto r = st.logic->release(it->first, true, st.ctx->now());
+      it = st.remote_leases.erase(it);
+      deliver(self, r.grants);
+      if (r.idle)
+        tell_idle(self, *r.idle);
+    }
+    notify_scaler(self);
+  });
   return {
     [=](scaler_atom, caf::actor scaler) {
       self->state.scaler = std::move(scaler);
@@ -127,8 +170,30 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
       }
       notify_scaler(self);
     },
+    [=](lease_atom a, std::string& session) -> caf::result<grant> {
+      // A remote gateway (request-style: a std::function cannot cross processes). Same path as a
+      // local lease: the callback delivers the promise, always from this actor.
+      // Before the promise: making it takes the sender out of the current message.
+      auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      auto rp = self->make_response_promise<grant>();
+      lease_callback cb{[self, rp, from](expected<grant> g) mutable {
+        if (g && from) {
+          // A gateway process that dies holding it never releases it: watch the holder.
+          self->state.remote_leases.emplace(g->lease_id, from);
+          if (self->state.watched.insert(from).second)
+            self->monitor(from);
+        }
+        if (g)
+          rp.deliver(std::move(*g));
+        else
+          rp.deliver(std::move(g.error()));
+      }};
+      self->send(self, a, std::move(session), std::move(cb));
+      return caf::delegated<grant>{};
+    },
     [=](release_atom, uint64_t lease_id, bool success) {
       auto& st = self->state;
+      st.remote_leases.erase(lease_id);
       auto r = st.logic->release(lease_id, success, st.ctx->now());
       deliver(self, r.grants);
       if (r.idle)
@@ -164,7 +229,16 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
       snap.paused = st.paused;
       return snap;
     },
-    [=](view_atom) { return self->state.logic->waiting(); },
+    [=](view_atom) {
+      auto waiting = self->state.logic->waiting();
+      // Waiting because no node has room for another worker, not because workers are busy.
+      if (!self->state.blocked.empty())
+        for (auto& w : waiting)
+          if (w.reason == queue_reason::worker_busy || w.reason == queue_reason::not_dispatch)
+            w.reason = queue_reason::insufficient_resources;
+      return waiting;
+    },
+    [=](blocked_atom, std::string& why) { self->state.blocked = std::move(why); },
     [=](limits_atom, int64_t max_length, int64_t wait_ms) {
       self->state.cfg.max_length = max_length;
       self->state.cfg.wait_timeout_ms = wait_ms;
@@ -203,7 +277,8 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
 } // namespace
 
 caf::actor spawn_queue(caf::actor_system& sys, const control_context& ctx, queue_config cfg) {
-  return sys.spawn(queue_actor, &ctx, std::move(cfg));
+  auto label = cfg.ns + "/" + cfg.app;
+  return registry::enroll(sys.spawn(queue_actor, &ctx, std::move(cfg)), "ever.queue", ctx, label);
 }
 
 } // namespace ever::queue

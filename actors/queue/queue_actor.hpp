@@ -2,7 +2,8 @@
 // Role: one app's request queue: FIFO of waiting requests, dispatch to workers, per-worker
 //       in-flight counts, sessions, idle times.
 // Handles: see queue_messages.hpp.
-// Persists: waiting requests in the queue table (relaxed durability) while they wait.
+// Persists: waiting requests in the queue table (relaxed durability) while they wait; knob
+//           queue_durability: 0 = not written, 2 = fsynced.
 // On failure: a failed queue-table write does not refuse the request (the entry is an
 //             observation, not acknowledged state); the waiter still gets served or times out.
 

@@ -1,7 +1,13 @@
 #pragma once
-// Interface of the queue actor (one per app). Protocol, all local to the control node:
+// Interface of the queue actor (one per app). Protocol, local to the control node except the
+// request-style lease and release, which remote gateways also send:
 //   (lease_atom, std::string session, lease_callback)   gateway: wants a worker; callback runs
 //                                                       once with a grant or an error
+//   (lease_atom, std::string session) -> queue::grant   remote gateway (cluster): the same
+//                                                       lease as a request; errors as above.
+//                                                       grant crosses processes (queue_wire.hpp);
+//                                                       the queue monitors the requester and
+//                                                       returns its leases if it goes away
 //   (release_atom, uint64_t lease_id, bool success)     gateway: request finished
 //   (upsert_atom, queue::slot, caf::actor worker)       worker: appeared / changed phase
 //   (drain_atom, std::string worker_id)                 app: no new requests; worker gets
@@ -11,6 +17,8 @@
 //   (view_atom) -> std::vector<queue::waiter>           admin: `ever app queue`
 //   (limits_atom, int64_t max_length, int64_t wait_ms)  app: spec changed
 //   (pause_atom, bool paused)                           app
+//   (blocked_atom, std::string why)                     app: workers cannot be placed ("" =
+//                                                       they can again); waiters show it
 //   (delete_atom)                                       app: fail every waiter, quit
 // The queue tells its scaler (changed_atom) when anything a decision reads changed, at most once
 // until the scaler asks for the next snapshot; and sends (usage_atom, time_ms last_service_at,
@@ -36,6 +44,7 @@ using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using limits_atom = caf::atom_constant<caf::atom("limits")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using usage_atom = caf::atom_constant<caf::atom("usage")>;
+using blocked_atom = caf::atom_constant<caf::atom("blocked")>;
 
 /// Delivers a lease result back to the gateway; runs on an actor thread, must not block.
 struct lease_callback {

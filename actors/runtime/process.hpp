@@ -74,6 +74,9 @@ expected<uint16_t> pick_free_port(uint16_t first, uint16_t last, const std::vect
 caf::error write_files(const std::string& dir, const std::map<std::string, std::string>& files,
                        unsigned mode);
 
+/// This process's environment as a map (what a child inherits from, filtered by the caller).
+std::map<std::string, std::string> current_environment();
+
 /// Directory of the running executable (for putting ever-sample-app etc. on workers' PATH).
 std::string self_exe_dir();
 

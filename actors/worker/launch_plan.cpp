@@ -44,8 +44,6 @@ expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string&
   plan.readiness_path = spec.readiness_path;
   auto& proc = plan.process;
   proc.argv = spec.command;
-  proc.work_dir = data_dir + "/workers/" + worker_id;
-  proc.log_path = proc.work_dir + "/worker.log";
   for (const auto& name : inherited_env_names())
     if (auto it = parent_env.find(name); it != parent_env.end())
       proc.env[name] = it->second;
@@ -60,8 +58,7 @@ expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string&
   proc.env["EVER_WORKER_ID"] = worker_id;
   proc.env["EVER_APP"] = spec.name;
   proc.env["EVER_NAMESPACE"] = spec.ns;
-  proc.env["EVER_VOLUMES_DIR"] = proc.work_dir + "/volumes";
-  proc.env[runtime::owner_env] = data_dir;
+  localize(plan, data_dir);
   for (const auto& v : spec.volumes) {
     auto files = volume_for(v, spec.ns, configs);
     if (!files)
@@ -69,6 +66,14 @@ expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string&
     plan.volumes.push_back(std::move(*files));
   }
   return plan;
+}
+
+void localize(launch_plan& plan, const std::string& data_dir) {
+  auto& proc = plan.process;
+  proc.work_dir = data_dir + "/workers/" + plan.worker_id;
+  proc.log_path = proc.work_dir + "/worker.log";
+  proc.env["EVER_VOLUMES_DIR"] = proc.work_dir + "/volumes";
+  proc.env[runtime::owner_env] = data_dir;
 }
 
 } // namespace ever::worker

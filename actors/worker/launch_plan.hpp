@@ -43,4 +43,9 @@ expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string&
                                         const std::map<std::string, std::string>& parent_env,
                                         const std::string& base_path);
 
+/// Points the plan's paths (work dir, log, volumes dir, EVER_OWNER) at `data_dir`: the control
+/// node builds plans with its own data dir, and a node in another process keeps its workers in
+/// its own.
+void localize(launch_plan& plan, const std::string& data_dir);
+
 } // namespace ever::worker

@@ -1,5 +1,7 @@
 #include "actors/worker/worker_actor.hpp"
+#include "actors/registry/census.hpp"
 
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/node/node_messages.hpp"
 #include "actors/queue/queue_messages.hpp"
 #include "actors/worker/worker_lifecycle.hpp"
@@ -13,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 
-extern char** environ;
 
 namespace ever::worker {
 
@@ -32,16 +33,6 @@ struct worker_state {
 
 using self_ptr = caf::stateful_actor<worker_state>*;
 
-std::map<std::string, std::string> parent_environment() {
-  std::map<std::string, std::string> out;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv{*e};
-    auto eq = kv.find('=');
-    if (eq != std::string::npos)
-      out[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return out;
-}
 
 std::string worker_path() {
   const char* p = std::getenv("PATH");
@@ -66,8 +57,9 @@ bool commit(self_ptr self, const worker_record& next, storage::durability d) {
 
 void tell_queue(self_ptr self, queue::slot_phase phase) {
   auto& st = self->state;
-  self->send(st.cfg.queue, queue::upsert_atom::value,
-             slot_of(st.cfg.record, st.cfg.spec.concurrency, phase),
+  auto s = slot_of(st.cfg.record, st.cfg.spec.concurrency, phase);
+  s.host = st.cfg.host;
+  self->send(st.cfg.queue, queue::upsert_atom::value, std::move(s),
              caf::actor_cast<caf::actor>(self));
 }
 
@@ -105,7 +97,7 @@ void fail(self_ptr self, const std::string& why) {
 void launch(self_ptr self) {
   auto& st = self->state;
   auto plan = build_launch_plan(st.cfg.spec, st.cfg.record.id, *st.ctx->view->configs(),
-                                st.ctx->data_dir, parent_environment(), worker_path());
+                                st.ctx->data_dir, runtime::current_environment(), worker_path());
   if (!plan) {
     fail(self, message_of(plan.error()));
     return;
@@ -132,6 +124,12 @@ void launch(self_ptr self) {
 void adopt(self_ptr self) {
   auto& st = self->state;
   const auto& r = st.cfg.record;
+  if (!st.cfg.node) {
+    // Its node has not (re)joined yet: node_back re-adopts, or node_lost ends the worker.
+    st.cfg.journal->event(event_type::normal, "Worker",
+                          "Worker/" + r.id + " waits for node/" + r.node + " to rejoin");
+    return;
+  }
   runtime::process_id id{static_cast<pid_t>(r.pid), r.proc_start_time};
   self->request(st.cfg.node, std::chrono::seconds(10), node::adopt_atom::value, r.id, id, r.port,
                 st.cfg.spec.readiness_path)
@@ -169,6 +167,24 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
       st.cfg.journal->event(event_type::normal, "AppServer", "Worker/" + next.id + " is ready now");
     },
     [=](failed_atom, const std::string& why) { fail(self, why); },
+    [=](cluster::node_lost_atom, const std::string& why) {
+      auto& st = self->state;
+      auto r = on_exited(st.cfg.record, st.stopping, why, st.ctx->now());
+      st.cfg.journal->event(event_type::warning, "Node", "Worker/" + r.id + " lost: " + why);
+      finish(self, r);
+    },
+    [=](cluster::node_back_atom, caf::actor& agent, const std::string& address) {
+      auto& st = self->state;
+      st.cfg.node = std::move(agent);
+      st.cfg.host = address;
+      if (is_final(st.cfg.record.status) || st.cfg.record.pid == 0)
+        return;
+      adopt(self);
+      if (st.stopping) { // a stop cut off by the node's absence: send it to the new agent
+        st.terminate_sent = false;
+        terminate_process(self);
+      }
+    },
     [=](exited_atom, const std::string& how) {
       auto& st = self->state;
       auto r = on_exited(st.cfg.record, st.stopping, how, st.ctx->now());
@@ -211,7 +227,8 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
 } // namespace
 
 caf::actor spawn_worker(caf::actor_system& sys, const control_context& ctx, worker_config cfg) {
-  return sys.spawn(worker_actor, &ctx, std::move(cfg));
+  auto label = cfg.record.ns + "/" + cfg.record.app + " " + cfg.record.id;
+  return registry::enroll(sys.spawn(worker_actor, &ctx, std::move(cfg)), "ever.worker", ctx, label);
 }
 
 } // namespace ever::worker

@@ -23,7 +23,8 @@ struct worker_config {
   start_mode mode = start_mode::launch;
   caf::actor app;
   caf::actor queue;
-  caf::actor node;
+  caf::actor node;           ///< its node agent; null while the worker's node is away
+  std::string host = "127.0.0.1"; ///< where the gateway reaches the worker (the node's address)
   std::shared_ptr<app_journal> journal;
 };
 

@@ -4,6 +4,9 @@
 //   (queue::idle_atom, std::string id)    queue: no request in flight any more
 //   (queue::usage_atom, time_ms last_service_at, uint64_t successes, uint64_t failures)
 //   (ready_atom) / (failed_atom, std::string) / (exited_atom, std::string)   node agent
+//   (cluster::node_lost_atom, std::string why)  app: its node was declared dead -> ERROR
+//   (cluster::node_back_atom, caf::actor agent, std::string address)
+//                                         app: its node (re)joined: re-adopt through the new agent
 //   (view_atom) -> worker_record
 // The worker actor tells its app (status_atom, worker_record) after every persisted change, and
 // the queue (upsert_atom / remove_atom) when it can or can no longer take requests.

@@ -122,6 +122,16 @@ pid_t spawn(std::vector<std::string> argv, const std::map<std::string, std::stri
 
 } // namespace
 
+long start_background(const std::vector<std::string>& argv, const std::string& log,
+                      const std::string& cwd) {
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw std::runtime_error("cannot open " + log);
+  pid_t pid = spawn(argv, {}, cwd, fd, fd);
+  ::close(fd);
+  return pid;
+}
+
 run_result run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                const std::string& cwd, std::chrono::seconds timeout) {
   int out_pipe[2], err_pipe[2];
@@ -162,7 +172,8 @@ run_result run(const std::vector<std::string>& argv, const std::map<std::string,
   return r;
 }
 
-daemon::daemon(std::map<std::string, std::string> knobs) : knobs_(std::move(knobs)) {
+daemon::daemon(std::map<std::string, std::string> knobs, std::vector<std::string> extra_args)
+  : knobs_(std::move(knobs)), extra_args_(std::move(extra_args)) {
   data_dir_ = dir_.path + "/data";
   http_port_ = free_port();
   cluster_port_ = free_port();
@@ -181,6 +192,7 @@ void daemon::start() {
     argv.push_back("--knob");
     argv.push_back(k + "=" + v);
   }
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   auto log = dir_.path + "/everd.log";
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   pid_ = spawn(argv, {}, dir_.path, fd, fd);
@@ -226,7 +238,8 @@ daemon::~daemon() {
   std::vector<long> pids;
   if (pid_ > 0) {
     try {
-      for (const auto& app : api("/api/apps/v1/apps")["items"])
+      auto apps = api("/api/apps/v1/apps"); // kept: the loop must not outlive it
+      for (const auto& app : apps["items"])
         for (const auto& w : workers(app["name"].get<std::string>()))
           pids.push_back(w["pid"].get<long>());
     } catch (...) {

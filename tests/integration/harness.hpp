@@ -46,7 +46,8 @@ bool process_alive(long pid);
 class daemon {
 public:
   /// `knobs` are passed as --knob name=value.
-  explicit daemon(std::map<std::string, std::string> knobs = {});
+  explicit daemon(std::map<std::string, std::string> knobs = {},
+                  std::vector<std::string> extra_args = {});
   ~daemon(); ///< stops everd and every worker it recorded
 
   /// Starts everd on the same data dir and ports (again, after stop()/kill()).
@@ -76,17 +77,24 @@ public:
   const std::string& token() const { return token_; }
   std::string endpoint() const;
   long pid() const { return pid_; }
+  uint16_t cluster_port() const { return cluster_port_; }
 
 private:
   temp_dir dir_;
   std::string data_dir_;
   std::map<std::string, std::string> knobs_;
+  std::vector<std::string> extra_args_;
   uint16_t http_port_ = 0;
   uint16_t cluster_port_ = 0;
   long pid_ = 0;
   std::string token_;
   std::vector<long> worker_pids_seen_;
 };
+
+/// Starts `argv` in the background, stdout and stderr appended to `log`. Returns its pid; the
+/// caller reaps it.
+long start_background(const std::vector<std::string>& argv, const std::string& log,
+                      const std::string& cwd = {});
 
 /// Path of a built binary (everd, ever, ever-sample-app).
 std::string bin(const std::string& name);

@@ -128,13 +128,20 @@ TEST_CASE("mgmt route: unknown paths are not_found") {
        {"/", "/api", "/api/apps", "/api/apps/v2/apps", "/api/routes/v1/get-start",
         "/api/apps/v1", "/api/apps/v1/namespaces", "/api/apps/v1/namespaces/default",
         "/api/apps/v1/namespaces/default/volumes", "/api/apps/v1/namespaces/default/volumes/x",
-        "/api/apps/v1/nodes", "/healthz", "/metrics"}) {
+        "/api/apps/v1/nodes/n1", "/healthz", "/metrics"}) {
     CAPTURE(target);
     CHECK(code("GET", target) == errc::not_found);
   }
-  auto r = parse_mgmt_route("GET", "/api/apps/v1/nodes?x=1");
+  auto r = parse_mgmt_route("GET", "/api/apps/v1/volumes?x=1");
   REQUIRE_FALSE(r);
-  CHECK_THAT(message_of(r.error()), Catch::Contains("/api/apps/v1/nodes"));
+  CHECK_THAT(message_of(r.error()), Catch::Contains("/api/apps/v1/volumes"));
+}
+
+TEST_CASE("mgmt route: the cluster's nodes are listed with GET only") {
+  auto r = parse_mgmt_route("GET", "/api/apps/v1/nodes");
+  REQUIRE(r);
+  CHECK(r->what == resource::nodes);
+  CHECK(code("POST", "/api/apps/v1/nodes") == errc::invalid_argument);
 }
 
 TEST_CASE("mgmt route: a bad method names the allowed ones") {
