@@ -1,5 +1,4 @@
 #include "actors/admin/admin_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/admin/json_views.hpp"
 #include "actors/admin/mgmt_route.hpp"
@@ -10,6 +9,7 @@
 #include "actors/node/node_messages.hpp"
 #include "actors/policy/pipeline.hpp"
 #include "actors/queue/queue_messages.hpp"
+#include "actors/registry/census.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 

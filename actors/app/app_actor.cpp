@@ -1,11 +1,11 @@
 #include "actors/app/app_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/app/app_logic.hpp"
 #include "actors/cluster/cluster_state.hpp"
 #include "actors/common/journal.hpp"
 #include "actors/common/worker_gauges.hpp"
 #include "actors/queue/queue_actor.hpp"
+#include "actors/registry/census.hpp"
 #include "actors/scaler/scaler_actor.hpp"
 #include "actors/worker/worker_actor.hpp"
 #include "actors/worker/worker_lifecycle.hpp"

@@ -1,5 +1,4 @@
 #include "actors/directory/directory_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/app/app_actor.hpp"
 #include "actors/cluster/cluster_messages.hpp"
@@ -7,6 +6,7 @@
 #include "actors/directory/directory_logic.hpp"
 #include "actors/directory/reconcile.hpp"
 #include "actors/node/node_messages.hpp"
+#include "actors/registry/census.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 

@@ -1,6 +1,6 @@
 #include "actors/node/node_agent.hpp"
-#include "actors/registry/census.hpp"
 
+#include "actors/registry/census.hpp"
 #include "actors/runtime/watcher.hpp"
 
 #include <caf/actor_system.hpp>

@@ -1,6 +1,6 @@
 #include "actors/node/sim_node_agent.hpp"
-#include "actors/registry/census.hpp"
 
+#include "actors/registry/census.hpp"
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>

@@ -1,7 +1,7 @@
 #include "actors/queue/queue_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/queue/queue_wire.hpp"
+#include "actors/registry/census.hpp"
 
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"

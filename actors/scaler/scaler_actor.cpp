@@ -1,10 +1,10 @@
 #include "actors/scaler/scaler_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/policy/factors_json.hpp"
 #include "actors/policy_container/container_logic.hpp"
 #include "actors/policy_container/policy_runner.hpp"
 #include "actors/queue/queue_messages.hpp"
+#include "actors/registry/census.hpp"
 #include "actors/scaler/scaler_logic.hpp"
 
 #include <caf/actor_system.hpp>

@@ -1,9 +1,9 @@
 #include "actors/worker/worker_actor.hpp"
-#include "actors/registry/census.hpp"
 
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/node/node_messages.hpp"
 #include "actors/queue/queue_messages.hpp"
+#include "actors/registry/census.hpp"
 #include "actors/worker/worker_lifecycle.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"

@@ -5,7 +5,6 @@
 
 #include "harness.hpp"
 
-#include <dirent.h>
 #include <fstream>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,26 +14,17 @@ namespace ever::it {
 
 /// Pids of live process-group leaders whose environment has EVER_OWNER=`owner`.
 inline std::vector<long> owned_pids(const std::string& owner) {
-  std::vector<long> out;
   auto needle = "EVER_OWNER=" + owner;
-  DIR* proc = ::opendir("/proc");
-  if (!proc)
-    return out;
-  while (auto* e = ::readdir(proc)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0' || ::getpgid(static_cast<pid_t>(pid)) != pid)
-      continue;
-    std::ifstream env{"/proc/" + std::string{e->d_name} + "/environ", std::ios::binary};
+  return find_processes([&](long pid) {
+    if (::getpgid(static_cast<pid_t>(pid)) != pid)
+      return false;
+    std::ifstream env{"/proc/" + std::to_string(pid) + "/environ", std::ios::binary};
     std::string var;
     while (std::getline(env, var, '\0'))
-      if (var == needle && process_alive(pid)) {
-        out.push_back(pid);
-        break;
-      }
-  }
-  ::closedir(proc);
-  return out;
+      if (var == needle)
+        return process_alive(pid);
+    return false;
+  });
 }
 
 class node_process {

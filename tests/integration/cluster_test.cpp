@@ -85,6 +85,18 @@ std::string worker_on(const ever::it::daemon& control, const std::string& node) 
   return {};
 }
 
+/// A control node without the node role, nodes n1 and n2 joined, and the two-worker app.
+struct two_node_cluster {
+  ever::it::daemon control = control_only();
+  node_process n1{control, "n1", fast_knobs};
+  node_process n2{control, "n2", fast_knobs};
+
+  two_node_cluster() {
+    require_ready(control, {&n1, &n2});
+    deploy_two(control);
+  }
+};
+
 long pid_of_worker(const ever::it::daemon& d, const std::string& id) {
   for (const auto& w : d.workers("spread"))
     if (w["id"] == id)
@@ -94,13 +106,9 @@ long pid_of_worker(const ever::it::daemon& d, const std::string& id) {
 
 } // namespace
 
-TEST_CASE("cluster: min_workers 2 puts one worker on each node and both serve the load",
-          "[integration][cluster]") {
-  auto control = control_only();
-  node_process n1{control, "n1", fast_knobs};
-  node_process n2{control, "n2", fast_knobs};
-  require_ready(control, {&n1, &n2});
-  deploy_two(control);
+TEST_CASE_METHOD(two_node_cluster,
+                 "cluster: min_workers 2 puts one worker on each node and both serve the load",
+                 "[integration][cluster]") {
   auto placed = node_of_live_workers(control);
   CHECK(nodes_of(placed) == std::set<std::string>{"n1", "n2"});
 
@@ -135,13 +143,10 @@ TEST_CASE("cluster: min_workers 2 puts one worker on each node and both serve th
     5s));
 }
 
-TEST_CASE("cluster: kill -9 of a node under load: declared dead, its worker replaced, no hang",
-          "[integration][cluster]") {
-  auto control = control_only();
-  node_process n1{control, "n1", fast_knobs};
-  node_process n2{control, "n2", fast_knobs};
-  require_ready(control, {&n1, &n2});
-  deploy_two(control);
+TEST_CASE_METHOD(two_node_cluster,
+                 "cluster: kill -9 of a node under load: declared dead, its worker replaced, no "
+                 "hang",
+                 "[integration][cluster]") {
   auto lost_worker = worker_on(control, "n2");
 
   load clients{control, "/api/routes/v1/spread/fast", 4};
@@ -174,14 +179,10 @@ TEST_CASE("cluster: kill -9 of a node under load: declared dead, its worker repl
   CHECK(statuses[200] > 0);
 }
 
-TEST_CASE("cluster: SIGSTOP past node_timeout, SIGCONT: replaced, and the stale node stops its "
-          "old worker",
-          "[integration][cluster]") {
-  auto control = control_only();
-  node_process n1{control, "n1", fast_knobs};
-  node_process n2{control, "n2", fast_knobs};
-  require_ready(control, {&n1, &n2});
-  deploy_two(control);
+TEST_CASE_METHOD(two_node_cluster,
+                 "cluster: SIGSTOP past node_timeout, SIGCONT: replaced, and the stale node stops "
+                 "its old worker",
+                 "[integration][cluster]") {
   auto stale_worker = worker_on(control, "n2");
   auto stale_pid = pid_of_worker(control, stale_worker);
   REQUIRE(stale_pid > 0);

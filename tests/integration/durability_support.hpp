@@ -383,18 +383,7 @@ inline bool is_worker_in(long pid, const std::string& dir) {
 
 /// Live processes whose working directory is inside `dir`.
 inline std::vector<long> processes_under(const std::string& dir) {
-  std::vector<long> out;
-  DIR* proc = ::opendir("/proc");
-  if (!proc)
-    return out;
-  while (auto* e = ::readdir(proc)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (pid > 0 && *end == '\0' && is_worker_in(pid, dir))
-      out.push_back(pid);
-  }
-  ::closedir(proc);
-  return out;
+  return find_processes([&](long pid) { return is_worker_in(pid, dir); });
 }
 
 /// Declared before the daemon, destroyed after it: if a test stops early (a failed REQUIRE while

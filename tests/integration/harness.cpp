@@ -9,6 +9,7 @@
 #include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
+#include <dirent.h>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/socket.h>
@@ -63,6 +64,21 @@ bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds lim
     std::this_thread::sleep_for(50ms);
   }
   return cond();
+}
+
+std::vector<long> find_processes(const std::function<bool(long)>& match) {
+  std::vector<long> out;
+  DIR* proc = ::opendir("/proc");
+  if (!proc)
+    return out;
+  while (auto* e = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid > 0 && *end == '\0' && match(pid))
+      out.push_back(pid);
+  }
+  ::closedir(proc);
+  return out;
 }
 
 bool process_alive(long pid) {

@@ -39,6 +39,9 @@ uint16_t free_port();
 /// Polls `cond` every 50 ms until true or `limit` passes. Returns whether it became true.
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds limit);
 
+/// Pids of the live processes for which `match(pid)` is true (a walk over /proc).
+std::vector<long> find_processes(const std::function<bool(long)>& match);
+
 /// True if `pid` exists and is not a zombie.
 bool process_alive(long pid);
 
