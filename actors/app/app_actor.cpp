@@ -39,6 +39,7 @@ struct app_state {
   std::vector<caf::response_promise> on_empty; // answered once no live worker remains
   bool deleting = false;
   std::string unplaced; // why the last scale-up could not place a worker ("" = it could)
+  bool stopping_all = false; // everd stops with its workers: no new worker may start
   static inline const char* name = "ever.app";
 };
 
@@ -178,7 +179,7 @@ void report_unplaced(self_ptr self, const std::string& why) {
 
 int64_t scale_up(self_ptr self, int64_t n, const std::string& reason) {
   auto& st = self->state;
-  if (st.deleting || rec(self).status != app_status::deployed || n <= 0)
+  if (st.deleting || st.stopping_all || rec(self).status != app_status::deployed || n <= 0)
     return 0;
   std::vector<worker_record> fresh;
   std::vector<cluster::placement> where;
@@ -431,6 +432,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
         return rp;
       }
       self->send(st.scaler, pause_atom::value, true);
+      st.stopping_all = true;
       st.on_empty.push_back(rp);
       stop_all(self, "everd stopped with its workers");
       return rp;

@@ -138,7 +138,9 @@ void decide_by_container(self_ptr self, const app_snapshot& snap, time_ms now, t
           return;
         }
         st.container_failures.succeeded();
-        if (out->result.actions.empty()) {
+        // Paused (or everd stopping with its workers) while the policy was thinking: an answer
+        // computed before must not start or stop anything now.
+        if (out->result.actions.empty() || st.cfg.paused) {
           finish(self);
           return;
         }

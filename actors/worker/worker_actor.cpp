@@ -28,6 +28,7 @@ struct worker_state {
   bool stopping = false;
   bool drained = false;
   bool terminate_sent = false;
+  bool launching = false; // a start request is out: its reply may still bring a process
   static inline const char* name = "ever.worker";
 };
 
@@ -74,8 +75,12 @@ void terminate_process(self_ptr self) {
   auto& st = self->state;
   if (st.terminate_sent)
     return;
-  st.terminate_sent = true;
   const auto& r = st.cfg.record;
+  // Stopped while its start is on the way: the start reply stops the process (st.stopping is
+  // set). Finishing now would leave that process running with nobody to stop it.
+  if (r.pid == 0 && st.launching)
+    return;
+  st.terminate_sent = true;
   if (r.pid == 0) { // never started: nothing to signal
     finish(self, on_exited(r, true, "never started", st.ctx->now()));
     return;
@@ -102,10 +107,12 @@ void launch(self_ptr self) {
     fail(self, message_of(plan.error()));
     return;
   }
+  st.launching = true;
   self->request(st.cfg.node, std::chrono::seconds(30), start_atom::value, std::move(*plan))
     .then(
       [=](const node::started& s) {
         auto& st = self->state;
+        st.launching = false;
         auto next = on_started(st.cfg.record, s.id.pid, s.id.start_time, s.port);
         if (!commit(self, next, storage::durability::sync)) {
           // An unrecorded process would leak across a restart: stop it now.
@@ -118,7 +125,10 @@ void launch(self_ptr self) {
         if (st.stopping)
           terminate_process(self);
       },
-      [=](caf::error& err) { fail(self, "start failed: " + message_of(err)); });
+      [=](caf::error& err) {
+        self->state.launching = false;
+        fail(self, "start failed: " + message_of(err));
+      });
 }
 
 void adopt(self_ptr self) {
