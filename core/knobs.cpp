@@ -40,6 +40,7 @@ bool knobs::set(const std::string& name, const std::string& value) {
   EVER_KNOB(queue_durability)
   EVER_KNOB(upstream_connect_timeout_ms)
   EVER_KNOB(header_timeout_ms)
+  EVER_KNOB(client_watch_delay_ms)
   EVER_KNOB(max_body_bytes)
   EVER_KNOB(max_header_bytes)
   EVER_KNOB(max_uri_bytes)

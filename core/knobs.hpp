@@ -36,6 +36,8 @@ struct knobs {
   // gateway
   int64_t upstream_connect_timeout_ms = 5000;
   int64_t header_timeout_ms = 10'000;      ///< whole request header must arrive by then
+  /// A proxied request still running after this long gets its client watched for hang-ups.
+  int64_t client_watch_delay_ms = 1000;
   int64_t max_body_bytes = 64 << 20;       ///< 413 above
   int64_t max_header_bytes = 16 << 10;     ///< 431 above
   int64_t max_uri_bytes = 8 << 10;         ///< 414 above

@@ -7,11 +7,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace ever::queue {
+class shared_queue;
+}
 
 namespace ever::net {
 
@@ -21,6 +26,8 @@ struct route_match {
   std::string app;
   bool is_public = false;
   std::string rest; ///< the path to forward to the worker, starting with '/', query excluded
+  /// The app's queue logic when it lives in this process (the port's fast path), else empty.
+  std::shared_ptr<queue::shared_queue> lane;
 };
 
 /// A worker granted to one request by the app's queue.
@@ -66,6 +73,14 @@ public:
 
   /// True if `token` is a valid bearer token (constant-time). Thread-safe, asks no actor.
   virtual bool check_token(std::string_view token) = 0;
+
+  /// Fast path: a worker granted now, on the calling thread, without asking any actor; nullopt
+  /// when the request has to go through lease() (it may have to wait). A grant from here is
+  /// released with release() like any other.
+  virtual std::optional<lease_grant> try_lease(const route_match&, const std::string& session) {
+    (void)session;
+    return std::nullopt;
+  }
 
   /// Asks the app's queue for a worker. `cb` runs exactly once, on any thread: with a grant, or
   /// with errc::queue_full (429), errc::queue_timeout (504), errc::not_found (404),

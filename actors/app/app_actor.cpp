@@ -462,10 +462,13 @@ spawned_app spawn_app(caf::actor_system& sys, const control_context& ctx, app_co
     if (!b.empty())
       ctx.db->write(b, storage::durability::relaxed);
   }
+  qc.shared = queue::make_shared_queue(ctx, qc);
+  auto lane = qc.shared;
   cfg.queue = queue::spawn_queue(sys, ctx, qc);
   auto queue = cfg.queue;
   auto label = spec.ns + "/" + spec.name;
-  return {registry::enroll(sys.spawn(app_actor, &ctx, std::move(cfg)), "ever.app", ctx, label), queue};
+  return {registry::enroll(sys.spawn(app_actor, &ctx, std::move(cfg)), "ever.app", ctx, label), queue,
+          std::move(lane)};
 }
 
 } // namespace ever::app

@@ -24,6 +24,7 @@ struct app_config {
 struct spawned_app {
   caf::actor app;
   caf::actor queue;
+  std::shared_ptr<queue::shared_queue> lane; ///< the queue's logic, shared with local gateways
 };
 
 /// Spawns the app's queue, then the app actor (which spawns its scaler and workers).

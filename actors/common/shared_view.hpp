@@ -17,12 +17,18 @@
 
 namespace ever {
 
+namespace queue {
+class shared_queue;
+}
+
 /// Where a gateway route leads.
 struct route_entry {
   std::string ns;
   std::string app;
   bool is_public = false;
   caf::actor queue; ///< the app's queue actor
+  /// The queue's logic when the queue lives in this process (gateway fast path), else empty.
+  std::shared_ptr<queue::shared_queue> lane;
 };
 
 /// ConfigMaps and Secrets by "ns/name".

@@ -23,6 +23,7 @@ namespace {
 struct app_entry {
   caf::actor app;
   caf::actor queue;
+  std::shared_ptr<queue::shared_queue> lane; // the queue's logic, for local gateways
   app_spec spec;
 };
 
@@ -43,7 +44,7 @@ void publish_configs(self_ptr self) {
 void publish_routes(self_ptr self) {
   auto routes = std::make_shared<shared_view::route_map>();
   for (const auto& [key, e] : self->state.apps) {
-    route_entry r{e.spec.ns, e.spec.name, e.spec.is_public, e.queue};
+    route_entry r{e.spec.ns, e.spec.name, e.spec.is_public, e.queue, e.lane};
     (*routes)[route_of(e.spec)] = r;
     (*routes)[key] = r; // "ns/app" cannot clash with a route: routes have no '/'
   }
@@ -67,7 +68,8 @@ void add_app(self_ptr self, const app_record& r, bool recovering) {
   auto handles = app::spawn_app(self->system(), *st.ctx, std::move(cfg));
   self->monitor(handles.app); // to drop it once deleted
   self->link_to(handles.app); // everd shutting down takes every app along
-  st.apps[qualified_name(r.spec.ns, r.spec.name)] = app_entry{handles.app, handles.queue, r.spec};
+  st.apps[qualified_name(r.spec.ns, r.spec.name)] = app_entry{handles.app, handles.queue, handles.lane,
+                                                               r.spec};
 }
 
 template <class T>

@@ -1,6 +1,7 @@
 #include "actors/queue/queue_actor.hpp"
 
 #include "actors/queue/queue_wire.hpp"
+#include "actors/queue/shared_queue.hpp"
 #include "actors/registry/census.hpp"
 
 #include "storage/codec.hpp"
@@ -25,14 +26,15 @@ constexpr auto tick_interval = std::chrono::milliseconds(100);
 struct queue_state {
   const control_context* ctx = nullptr;
   queue_config cfg;
-  std::unique_ptr<queue_logic> logic;
+  std::shared_ptr<shared_queue> shared; // the logic; local gateways use it directly too
   std::map<uint64_t, lease_callback> callbacks; // waiter seq -> gateway callback
   std::map<uint64_t, caf::actor_addr> remote_leases; // lease id -> remote gateway that holds it
   std::set<caf::actor_addr> watched;                 // remote gateways monitored (once each)
   std::map<std::string, caf::actor> workers;    // worker id -> worker actor
   caf::actor scaler;
   bool paused = false;
-  bool scaler_notified = false;
+  bool scaler_ready = false;  // the scaler takes the next pushed snapshot (it said ready)
+  bool changed_since = false; // something changed while the scaler was not ready
   int64_t published_length = -1; // last ever_queue_length set: the registry's lock is not free
   std::string blocked; // why workers cannot be placed, "" if they can
   std::string label;
@@ -78,6 +80,20 @@ std::string format_wait(int64_t ms) {
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
 
+scaler::app_snapshot make_snapshot(self_ptr self) {
+  auto& st = self->state;
+  scaler::app_snapshot snap;
+  auto logic = st.shared->lock();
+  snap.queue = logic->counts();
+  for (const auto& [id, s] : logic->slots())
+    snap.workers.push_back(s);
+  snap.paused = st.paused;
+  return snap;
+}
+
+/// Pushes the scaler a snapshot with the change, so it decides without asking back (one round
+/// trip less between a request that queues and the scale-up decision). At most one push is
+/// outstanding: the next goes out when the scaler says (ready_atom), if anything changed since.
 void notify_scaler(self_ptr self) {
   auto& st = self->state;
   auto length = static_cast<int64_t>(st.callbacks.size());
@@ -85,10 +101,15 @@ void notify_scaler(self_ptr self) {
     st.published_length = length;
     st.ctx->metrics->set_gauge("ever_queue_length", st.label, static_cast<double>(length));
   }
-  if (st.scaler_notified || !st.scaler)
+  if (!st.scaler)
     return;
-  st.scaler_notified = true;
-  self->send(st.scaler, changed_atom::value);
+  if (!st.scaler_ready) {
+    st.changed_since = true;
+    return;
+  }
+  st.scaler_ready = false;
+  st.changed_since = false;
+  self->send(st.scaler, changed_atom::value, make_snapshot(self));
 }
 
 void deliver(self_ptr self, const std::vector<grant>& grants) {
@@ -129,9 +150,8 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
   st.ctx = ctx;
   st.cfg = std::move(cfg);
   st.label = app_label(st.cfg.ns, st.cfg.app);
-  st.logic = std::make_unique<queue_logic>(st.cfg.max_length, st.cfg.wait_timeout_ms,
-                                           ctx->limits.session_ttl_ms);
-  st.logic->resume_after(st.cfg.last_seq);
+  st.shared = st.cfg.shared;
+  st.shared->lock()->resume_after(st.cfg.last_seq);
   self->delayed_send(self, tick_interval, tick_atom::value);
   // A remote gateway holding leases went away (process died, link lost): return its leases as
   // successful (its requests say nothing about the workers).
@@ -143,7 +163,7 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
         ++it;
         continue;
       }
-      auto r = st.logic->release(it->first, true, st.ctx->now());
+      auto r = st.shared->lock()->release(it->first, true, st.ctx->now());
       it = st.remote_leases.erase(it);
       deliver(self, r.grants);
       if (r.idle)
@@ -154,11 +174,18 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
   return {
     [=](scaler_atom, caf::actor scaler) {
       self->state.scaler = std::move(scaler);
+      self->state.scaler_ready = true;
       notify_scaler(self);
+    },
+    [=](ready_atom) {
+      auto& st = self->state;
+      st.scaler_ready = true;
+      if (st.changed_since)
+        notify_scaler(self);
     },
     [=](lease_atom, const std::string& session, lease_callback& cb) {
       auto& st = self->state;
-      auto r = st.logic->lease(session, st.ctx->now());
+      auto r = st.shared->lock()->lease(session, st.ctx->now());
       if (r.granted) {
         cb.fn(*r.granted);
       } else if (r.queued) {
@@ -194,7 +221,7 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](release_atom, uint64_t lease_id, bool success) {
       auto& st = self->state;
       st.remote_leases.erase(lease_id);
-      auto r = st.logic->release(lease_id, success, st.ctx->now());
+      auto r = st.shared->lock()->release(lease_id, success, st.ctx->now());
       deliver(self, r.grants);
       if (r.idle)
         tell_idle(self, *r.idle);
@@ -203,11 +230,12 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](upsert_atom, slot& s, caf::actor& worker) {
       auto& st = self->state;
       st.workers[s.worker_id] = std::move(worker);
-      deliver(self, st.logic->upsert(std::move(s), st.ctx->now()));
+      auto grants = st.shared->lock()->upsert(std::move(s), st.ctx->now());
+      deliver(self, grants);
       notify_scaler(self);
     },
     [=](drain_atom, const std::string& worker_id) {
-      auto r = self->state.logic->drain(worker_id, self->state.ctx->now());
+      auto r = self->state.shared->lock()->drain(worker_id, self->state.ctx->now());
       deliver(self, r.grants);
       if (r.idle)
         tell_idle(self, worker_id);
@@ -216,21 +244,13 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](remove_atom, const std::string& worker_id) {
       auto& st = self->state;
       st.workers.erase(worker_id);
-      deliver(self, st.logic->remove(worker_id, st.ctx->now()));
+      auto grants = st.shared->lock()->remove(worker_id, st.ctx->now());
+      deliver(self, grants);
       notify_scaler(self);
     },
-    [=](snapshot_atom) {
-      auto& st = self->state;
-      st.scaler_notified = false;
-      scaler::app_snapshot snap;
-      snap.queue = st.logic->counts();
-      for (const auto& [id, s] : st.logic->slots())
-        snap.workers.push_back(s);
-      snap.paused = st.paused;
-      return snap;
-    },
+    [=](snapshot_atom) { return make_snapshot(self); },
     [=](view_atom) {
-      auto waiting = self->state.logic->waiting();
+      auto waiting = self->state.shared->lock()->waiting();
       // Waiting because no node has room for another worker, not because workers are busy.
       if (!self->state.blocked.empty())
         for (auto& w : waiting)
@@ -242,7 +262,7 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](limits_atom, int64_t max_length, int64_t wait_ms) {
       self->state.cfg.max_length = max_length;
       self->state.cfg.wait_timeout_ms = wait_ms;
-      self->state.logic->set_limits(max_length, wait_ms);
+      self->state.shared->lock()->set_limits(max_length, wait_ms);
     },
     [=](pause_atom, bool paused) {
       self->state.paused = paused;
@@ -251,14 +271,14 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](tick_atom) {
       auto& st = self->state;
       auto now = st.ctx->now();
-      auto expired = st.logic->expire(now);
+      auto expired = st.shared->lock()->expire(now);
       if (!expired.empty()) {
         fail_waiters(self, expired, errc::queue_timeout,
                      "no worker of " + st.cfg.ns + "/" + st.cfg.app + " became free within "
                        + format_wait(st.cfg.wait_timeout_ms));
         notify_scaler(self);
       }
-      for (const auto& s : st.logic->take_dirty_usage())
+      for (const auto& s : st.shared->lock()->take_dirty_usage())
         if (auto it = st.workers.find(s.worker_id); it != st.workers.end())
           self->send(it->second, usage_atom::value, s.last_service_at, s.success_count,
                      s.failure_count);
@@ -266,8 +286,10 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     },
     [=](delete_atom) {
       auto& st = self->state;
-      fail_waiters(self, st.logic->take_all_waiters(), errc::unavailable,
+      auto waiters = st.shared->lock()->take_all_waiters();
+      fail_waiters(self, waiters, errc::unavailable,
                    "app " + st.cfg.ns + "/" + st.cfg.app + " was deleted");
+      st.shared->close();
       st.ctx->metrics->forget(st.label);
       self->quit();
     },
@@ -276,7 +298,15 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
 
 } // namespace
 
+std::shared_ptr<shared_queue> make_shared_queue(const control_context& ctx,
+                                                const queue_config& cfg) {
+  return std::make_shared<shared_queue>(cfg.max_length, cfg.wait_timeout_ms,
+                                        ctx.limits.session_ttl_ms, *ctx.clock);
+}
+
 caf::actor spawn_queue(caf::actor_system& sys, const control_context& ctx, queue_config cfg) {
+  if (!cfg.shared)
+    cfg.shared = make_shared_queue(ctx, cfg);
   auto label = cfg.ns + "/" + cfg.app;
   return registry::enroll(sys.spawn(queue_actor, &ctx, std::move(cfg)), "ever.queue", ctx, label);
 }

@@ -14,6 +14,10 @@
 
 namespace ever::queue {
 
+/// The logic a queue actor of `cfg` runs, to share with local gateways before spawning it.
+std::shared_ptr<shared_queue> make_shared_queue(const control_context& ctx,
+                                                const queue_config& cfg);
+
 /// Spawns the queue actor; `scaler` may be set later with (caf::actor) via set_scaler below.
 caf::actor spawn_queue(caf::actor_system& sys, const control_context& ctx, queue_config cfg);
 

@@ -69,16 +69,19 @@ queue_reason queue_logic::reason_for(const std::string& session, bool any_runnin
   return queue_reason::worker_busy;
 }
 
-lease_result queue_logic::lease(const std::string& session, time_ms now) {
-  lease_result out;
+std::optional<grant> queue_logic::try_grant(const std::string& session, time_ms now) {
   // FIFO holds without checking the waiters: after every event the queue serves whoever can be
   // served, so a worker with room means nobody waiting could use it (only Session waiters
   // pinned to other, busy workers can still be waiting).
-  slot* s = pick(session);
-  if (s) {
-    out.granted = take(*s, session, 0, now);
+  if (slot* s = pick(session))
+    return take(*s, session, 0, now);
+  return std::nullopt;
+}
+
+lease_result queue_logic::lease(const std::string& session, time_ms now) {
+  lease_result out;
+  if ((out.granted = try_grant(session, now)))
     return out;
-  }
   if (static_cast<int64_t>(waiters_.size()) >= max_length_) {
     out.rejected = errc::queue_full;
     return out;
@@ -130,6 +133,19 @@ release_result queue_logic::release(uint64_t lease_id, bool success, time_ms now
   }
   out.grants = serve_waiters(now);
   return out;
+}
+
+bool queue_logic::quiet_release(uint64_t lease_id, bool success, time_ms now) {
+  if (!waiters_.empty())
+    return false;
+  auto it = leases_.find(lease_id);
+  if (it == leases_.end())
+    return false;
+  if (auto s = slots_.find(it->second.worker_id);
+      s != slots_.end() && s->second.phase == slot_phase::draining)
+    return false;
+  release(lease_id, success, now); // serves nobody (no waiters) and idles no draining worker
+  return true;
 }
 
 std::vector<grant> queue_logic::upsert(slot s, time_ms now) {
@@ -214,6 +230,7 @@ queue_counts queue_logic::counts() const {
       case queue_reason::worker_busy: ++c.worker_busy; break;
       case queue_reason::session: ++c.session; break;
       case queue_reason::not_dispatch: ++c.not_dispatch; break;
+      case queue_reason::insufficient_resources: break; // a view-only reason, never computed here
     }
   }
   return c;

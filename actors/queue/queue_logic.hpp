@@ -92,8 +92,15 @@ public:
   /// if it has one), else queued, or rejected with errc::queue_full.
   lease_result lease(const std::string& session, time_ms now);
 
+  /// The granting half of lease(): a grant if a worker has room now, else nothing changes.
+  std::optional<grant> try_grant(const std::string& session, time_ms now);
+
   /// A request finished on its worker. Serves waiters if capacity opened.
   release_result release(uint64_t lease_id, bool success, time_ms now);
+
+  /// release(), but only when nothing follows from it: no waiter to serve and no draining worker
+  /// that could go idle. True if released; false leaves everything unchanged (then release()).
+  bool quiet_release(uint64_t lease_id, bool success, time_ms now);
 
   /// Adds or updates a worker. A worker turning running may serve waiters at once.
   std::vector<grant> upsert(slot s, time_ms now);

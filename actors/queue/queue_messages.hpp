@@ -13,16 +13,19 @@
 //   (drain_atom, std::string worker_id)                 app: no new requests; worker gets
 //                                                       (idle_atom, worker_id) once idle
 //   (remove_atom, std::string worker_id)                worker: gone
-//   (snapshot_atom) -> scaler::app_snapshot             scaler: inputs of a decision
+//   (snapshot_atom) -> scaler::app_snapshot             scaler/admin: inputs of a decision
+//   (ready_atom)                                        scaler: took the last pushed snapshot
 //   (view_atom) -> std::vector<queue::waiter>           admin: `ever app queue`
 //   (limits_atom, int64_t max_length, int64_t wait_ms)  app: spec changed
 //   (pause_atom, bool paused)                           app
 //   (blocked_atom, std::string why)                     app: workers cannot be placed ("" =
 //                                                       they can again); waiters show it
 //   (delete_atom)                                       app: fail every waiter, quit
-// The queue tells its scaler (changed_atom) when anything a decision reads changed, at most once
-// until the scaler asks for the next snapshot; and sends (usage_atom, time_ms last_service_at,
-// uint64_t successes, uint64_t failures) to worker actors whose usage changed, every tick.
+// The queue pushes its scaler (changed_atom, scaler::app_snapshot) when anything a decision reads
+// changed, at most once until the scaler answers (ready_atom); and sends (usage_atom, time_ms
+// last_service_at, uint64_t successes, uint64_t failures) to worker actors whose usage changed,
+// every tick. Fast-path leases and releases (shared_queue.hpp) are not pushed: the scaler's tick
+// reads them.
 
 #include "actors/common/atoms.hpp"
 #include "actors/queue/queue_logic.hpp"
@@ -32,8 +35,11 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include <functional>
+#include <memory>
 
 namespace ever::queue {
+
+class shared_queue;
 
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
@@ -58,6 +64,9 @@ struct queue_config {
   int64_t max_length = 1000;
   int64_t wait_timeout_ms = 120'000;
   uint64_t last_seq = 0;
+  /// The logic the actor runs, shared with local gateways (shared_queue.hpp); made by
+  /// spawn_queue when empty.
+  std::shared_ptr<shared_queue> shared;
 };
 
 } // namespace ever::queue

@@ -12,6 +12,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 namespace ever::scaler {
@@ -24,6 +25,10 @@ struct scaler_state {
   history_ring histories;
   bool deciding = false;
   bool dirty = false;
+  std::optional<app_snapshot> pushed; // from the queue, not yet decided on (the latest wins)
+  // After an action the scaler decides next on a snapshot it asks for: a push may predate the
+  // action's effect on the queue (new workers), and deciding on it would act twice.
+  bool need_pull = false;
   time_ms pending_change_at = 0; // first change no snapshot request has covered yet
   time_ms covering = 0;          // that change, once the in-flight snapshot request covers it
   std::string last_error;
@@ -36,11 +41,27 @@ struct scaler_state {
 using self_ptr = caf::stateful_actor<scaler_state>*;
 
 void start_decision(self_ptr self);
+void decide_pushed(self_ptr self);
 
 void finish(self_ptr self) {
   auto& st = self->state;
   st.deciding = false;
-  if (st.dirty)
+  if (st.pushed)
+    decide_pushed(self); // newer than anything a pull would have covered
+  else if (st.dirty)
+    start_decision(self);
+}
+
+/// After a scale action: the next decision reads a snapshot asked for after it, which the queue
+/// answers after the app's changes (the app told the queue before it answered us). Asked for
+/// only once something changed: an action that changed nothing must not loop.
+void finish_after_action(self_ptr self) {
+  auto& st = self->state;
+  st.deciding = false;
+  st.need_pull = true;
+  bool changed = st.dirty || st.pushed;
+  st.pushed.reset();
+  if (changed)
     start_decision(self);
 }
 
@@ -66,10 +87,10 @@ void act(self_ptr self, const scaler_decision& d) {
                                static_cast<double>(up));
   st.ctx->metrics->add_counter("ever_scale_actions_total", st.label + ",direction=\"down\"",
                                static_cast<double>(down.size()));
-  auto done = [=](int64_t) { finish(self); };
+  auto done = [=](int64_t) { finish_after_action(self); };
   auto failed = [=](caf::error& err) {
     warn_once(self, "scale action failed: " + message_of(err));
-    finish(self);
+    finish_after_action(self);
   };
   if (up > 0)
     self->request(st.cfg.app_actor, std::chrono::seconds(10), scale_up_atom::value, up,
@@ -204,10 +225,26 @@ void on_snapshot(self_ptr self, const app_snapshot& snap) {
   act(self, *d);
 }
 
+/// Decides on the snapshot the queue pushed; tells the queue it may push the next one.
+void decide_pushed(self_ptr self) {
+  auto& st = self->state;
+  auto snap = std::move(*st.pushed);
+  st.pushed.reset();
+  st.deciding = true;
+  st.dirty = false;
+  st.covering = std::exchange(st.pending_change_at, 0);
+  self->send(st.cfg.queue, ready_atom::value);
+  on_snapshot(self, snap);
+}
+
 void start_decision(self_ptr self) {
   auto& st = self->state;
   if (st.deciding) {
     st.dirty = true;
+    return;
+  }
+  if (st.pushed) {
+    decide_pushed(self);
     return;
   }
   st.deciding = true;
@@ -218,7 +255,12 @@ void start_decision(self_ptr self) {
   // A timeout costs two wake-ups of CAF's clock thread per decision (set, then cancel), which
   // under load is one decision per request or two (measured: ~12% of everd's CPU).
   self->request(st.cfg.queue, caf::infinite, queue::snapshot_atom::value)
-    .then([=](const app_snapshot& snap) { on_snapshot(self, snap); },
+    .then(
+      [=](const app_snapshot& snap) {
+        if (std::exchange(self->state.need_pull, false))
+          self->send(self->state.cfg.queue, ready_atom::value); // pushes are current again
+        on_snapshot(self, snap);
+      },
           [=](caf::error& err) {
             warn_once(self, "queue did not answer: " + message_of(err));
             finish(self);
@@ -251,6 +293,18 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
   start_decision(self);
   return {
     [=](changed_atom) { note_change(self); },
+    [=](changed_atom, app_snapshot& snap) {
+      auto& st = self->state;
+      if (!st.pending_change_at)
+        st.pending_change_at = st.ctx->now();
+      if (st.need_pull) {
+        start_decision(self); // the pull answers this change too (and re-enables pushes)
+        return;
+      }
+      st.pushed = std::move(snap);
+      if (!st.deciding)
+        decide_pushed(self);
+    },
     [=](tick_atom) {
       start_decision(self);
       self->delayed_send(self, std::chrono::milliseconds(self->state.ctx->limits.idle_check_interval_ms),

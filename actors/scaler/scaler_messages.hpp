@@ -1,10 +1,12 @@
 #pragma once
 // Interface of the scaler actor (one per app). Protocol:
-//   (changed_atom)                      queue/app/directory: something a decision reads changed
+//   (changed_atom)                      app/directory: something a decision reads changed
+//   (changed_atom, app_snapshot)        queue: it changed, here is the new state; the scaler
+//                                       answers (ready_atom) when it takes it into a decision
 //   (update_atom, autoscaler_spec)      app: the manifest's autoscaler changed
 //   (pause_atom, bool paused)           app: a paused app takes no decisions
 //   (delete_atom)                       app: the app is gone, quit
-// The scaler asks the queue for (snapshot_atom) and orders the app:
+// Otherwise (ticks, config changes) the scaler asks the queue for (snapshot_atom). It orders the app:
 //   (scale_up_atom, int64_t count, std::string reason) -> int64_t started
 //   (scale_down_atom, std::vector<std::string> ids, std::string reason) -> int64_t stopping
 // after the decision record is persisted.

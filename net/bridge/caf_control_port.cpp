@@ -2,6 +2,7 @@
 
 #include "actors/admin/admin_messages.hpp"
 #include "actors/queue/queue_messages.hpp"
+#include "actors/queue/shared_queue.hpp"
 
 #include <caf/send.hpp>
 
@@ -18,13 +19,15 @@ std::optional<route_match> match_route(const shared_view::route_map& routes,
              : std::string{path.substr(from)};
   };
   if (auto it = routes.find(std::string{first}); it != routes.end())
-    return route_match{it->second.ns, it->second.app, it->second.is_public, rest_of(first_end)};
+    return route_match{it->second.ns, it->second.app, it->second.is_public, rest_of(first_end),
+                       it->second.lane};
   if (first_end == std::string_view::npos)
     return std::nullopt;
   auto second_end = path.find('/', first_end + 1);
   auto key = std::string{path.substr(0, second_end)}; // "ns/app"
   if (auto it = routes.find(key); it != routes.end())
-    return route_match{it->second.ns, it->second.app, it->second.is_public, rest_of(second_end)};
+    return route_match{it->second.ns, it->second.app, it->second.is_public, rest_of(second_end),
+                       it->second.lane};
   return std::nullopt;
 }
 
@@ -46,6 +49,16 @@ caf::actor caf_control_port::queue_of(const route_match& route) const {
   return it == routes->end() ? caf::actor{} : it->second.queue;
 }
 
+std::optional<lease_grant> caf_control_port::try_lease(const route_match& route,
+                                                      const std::string& session) {
+  if (!route.lane)
+    return std::nullopt;
+  auto g = route.lane->try_lease(session);
+  if (!g)
+    return std::nullopt;
+  return lease_grant{g->lease_id, std::move(g->worker_id), std::move(g->host), g->port};
+}
+
 void caf_control_port::lease(const route_match& route, std::string session, lease_callback cb) {
   auto queue = queue_of(route);
   if (!queue) {
@@ -63,11 +76,14 @@ void caf_control_port::lease(const route_match& route, std::string session, leas
 }
 
 void caf_control_port::release(const route_match& route, const lease_grant& grant, lease_end how) {
+  // A client that went away says nothing about the worker: only worker_failed counts as failure.
+  bool success = how != lease_end::worker_failed;
+  if (route.lane && route.lane->try_release(grant.lease_id, success))
+    return;
   auto queue = queue_of(route);
   if (!queue)
     return; // app deleted meanwhile: its queue is gone with its leases
-  // A client that went away says nothing about the worker: only worker_failed counts as failure.
-  caf::anon_send(queue, queue::release_atom::value, grant.lease_id, how != lease_end::worker_failed);
+  caf::anon_send(queue, queue::release_atom::value, grant.lease_id, success);
 }
 
 void caf_control_port::manage(http_call call, reply_callback cb) {

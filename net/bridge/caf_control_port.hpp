@@ -20,6 +20,8 @@ public:
 
   std::optional<route_match> resolve(std::string_view path) override;
   bool check_token(std::string_view token) override;
+  std::optional<lease_grant> try_lease(const route_match& route,
+                                       const std::string& session) override;
   void lease(const route_match& route, std::string session, lease_callback cb) override;
   void release(const route_match& route, const lease_grant& grant, lease_end how) override;
   void manage(http_call call, reply_callback cb) override;

@@ -57,7 +57,7 @@ using std::chrono::milliseconds;
 remote_tables tables_of(const cluster::route_snapshot& s) {
   remote_tables t;
   for (const auto& r : s.routes) {
-    t.routes[r.key] = route_entry{r.ns, r.app, r.is_public, r.queue};
+    t.routes[r.key] = route_entry{r.ns, r.app, r.is_public, r.queue, nullptr};
     t.waits[r.ns + "/" + r.app] = r.wait_timeout_ms;
   }
   return t;
@@ -434,7 +434,7 @@ std::optional<route_match> remote_control_port::resolve(std::string_view path) {
     auto first = path.substr(0, path.find_first_of("/?"));
     auto rest = path.substr(std::min(path.size(), first.size()));
     rest = rest.substr(0, rest.find('?'));
-    return route_match{"", std::string{first}, true, rest.empty() ? "/" : std::string{rest}};
+    return route_match{"", std::string{first}, true, rest.empty() ? "/" : std::string{rest}, nullptr};
   }
   st_->kick(); // maybe created a moment ago: the next request will know
   return std::nullopt;

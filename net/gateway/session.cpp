@@ -37,6 +37,7 @@ bool starts_with(std::string_view s, std::string_view p) {
 
 session::session(gateway_context& ctx, strand_type strand, tcp::socket sock)
     : ctx_(ctx), strand_(std::move(strand)), sock_(std::move(sock)), timer_(strand_),
+      clock_(strand_),
       buf_(static_cast<size_t>(ctx.k.max_header_bytes) + 64 * 1024),
       up_buf_(2 * upstream_header_limit) {
   ctx_.connections.fetch_add(1, std::memory_order_relaxed);
@@ -91,7 +92,7 @@ void session::read_header() {
   // be a number, because Beast 1.74 treats an empty optional limit as exceeded.
   head_->body_limit(std::numeric_limits<uint64_t>::max());
   reading_header_ = true;
-  arm_timer(ctx_.k.header_timeout_ms, timer_use::header);
+  set_header_deadline();
   http::async_read_header(sock_, buf_, *head_,
                           on_strand([self = shared_from_this()](error_code ec, size_t) {
                             self->on_header(ec);
@@ -100,7 +101,7 @@ void session::read_header() {
 
 void session::on_header(error_code ec) {
   reading_header_ = false;
-  cancel_timer();
+  clear_header_deadline();
   if (closed_)
     return;
   if (ec) {
@@ -139,6 +140,7 @@ void session::end_request() {
   if (!request_active_)
     return;
   request_active_ = false;
+  end_exchange();
   stop_watch();
   int st = status_ != 0 ? status_ : 499; // 499: the client closed before an answer
   if (route_)
@@ -392,8 +394,20 @@ void session::call_lease() {
   std::string sid;
   if (auto it = req.find("x-everai-session-id"); it != req.end())
     sid = std::string(sv(it->value()));
+  try {
+    // A worker with room: granted here, on this thread, with no message to any actor. The
+    // client is watched for hang-ups only if the worker takes long (begin_exchange).
+    if (auto g = ctx_.port.try_lease(*route_, sid)) {
+      begin_exchange();
+      on_lease_granted(request_gen_, lease_guard(ctx_.port, route_, std::move(*g)));
+      return;
+    }
+  } catch (...) {
+    reply_error(500, "internal", "queue call failed");
+    return;
+  }
   std::weak_ptr<session> weak = shared_from_this();
-  // While the request waits in the queue, notice a client that hangs up.
+  // While the request waits in the queue (and then on its worker), notice a client that hangs up.
   start_watch();
   try {
     ctx_.port.lease(
@@ -526,9 +540,6 @@ void session::on_timer(error_code ec, uint64_t gen, timer_use use) {
   if (ec || gen != timer_gen_ || closed_)
     return;
   switch (use) {
-    case timer_use::header:
-      close_now(); // slowloris: no answer, just close
-      break;
     case timer_use::body:
       status_ = 408;
       close_now();
@@ -629,6 +640,7 @@ void session::close_now() {
     return;
   closed_ = true;
   cancel_timer();
+  stop_clock();
   end_request();
   error_code ig;
   sock_.close(ig);

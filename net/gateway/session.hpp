@@ -64,8 +64,9 @@ public:
 
 private:
   enum class target_kind : uint8_t { other, management, data };
-  enum class timer_use : uint8_t { header, body, connect, linger };
+  enum class timer_use : uint8_t { body, connect, linger };
   enum class out_mode : uint8_t { none, raw, chunked };
+  using steady_time = std::chrono::steady_clock::time_point;
 
   template <class F>
   auto on_strand(F&& f) {
@@ -111,6 +112,16 @@ private:
   void arm_timer(int64_t ms, timer_use use);
   void cancel_timer();
   void on_timer(error_code ec, uint64_t gen, timer_use use);
+
+  // session_clock.cpp: the header deadline and the slow-exchange check, without a timer
+  // operation per request (see there)
+  void set_header_deadline();
+  void clear_header_deadline() { header_deadline_ = {}; }
+  void begin_exchange();
+  void end_exchange() { exchange_since_ = {}; }
+  void schedule_clock(steady_time at);
+  void on_clock(error_code ec, uint64_t gen);
+  void stop_clock();
   void start_watch();
   void stop_watch();
   void on_watch(error_code ec, uint64_t gen);
@@ -148,6 +159,11 @@ private:
   tcp::socket sock_;
   asio::steady_timer timer_;
   uint64_t timer_gen_ = 0;
+  asio::steady_timer clock_;     ///< the lazy timer of session_clock.cpp
+  uint64_t clock_gen_ = 0;
+  steady_time clock_at_{};       ///< when the pending wait of clock_ fires; {} if none
+  steady_time header_deadline_{}; ///< {}: not reading a header
+  steady_time exchange_since_{};  ///< {}: no fast-path exchange unwatched
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::empty_body>> head_;
   std::optional<http::request_parser<http::string_body>> body_;

@@ -48,7 +48,10 @@ caf::behavior fake_runner(caf::event_based_actor* self, std::shared_ptr<runner_s
 }
 
 caf::behavior fixed_queue(caf::event_based_actor*, std::shared_ptr<scaler::app_snapshot> snap) {
-  return {[=](queue::snapshot_atom) { return *snap; }};
+  return {
+    [=](queue::snapshot_atom) { return *snap; },
+    [=](ready_atom) {}, // the scaler re-enabling pushes; this queue never pushes
+  };
 }
 
 struct order {

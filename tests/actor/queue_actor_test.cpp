@@ -66,18 +66,19 @@ caf::behavior fake_worker(caf::event_based_actor*, std::shared_ptr<worker_log> l
 /// What a (fake) scaler received from the queue.
 struct scaler_log {
   int changed = 0;
-  std::vector<scaler::app_snapshot> snapshots;
+  std::vector<scaler::app_snapshot> snapshots; ///< pushed with (changed)
 };
 
-/// Counts (changed); on (get_atom) asks the queue for a snapshot, as the real scaler does.
+/// Logs each pushed snapshot; on (get_atom) tells the queue it is ready for the next push, as
+/// the real scaler does when it takes a push into a decision.
 caf::behavior fake_scaler(caf::event_based_actor* self, caf::actor q,
                           std::shared_ptr<scaler_log> log) {
   return {
-    [=](changed_atom) { ++log->changed; },
-    [=](caf::get_atom) {
-      self->request(q, caf::infinite, queue::snapshot_atom::value)
-        .then([=](const scaler::app_snapshot& s) { log->snapshots.push_back(s); });
+    [=](changed_atom, const scaler::app_snapshot& s) {
+      ++log->changed;
+      log->snapshots.push_back(s);
     },
+    [=](caf::get_atom) { self->send(q, ready_atom::value); },
   };
 }
 
@@ -286,49 +287,49 @@ TEST_CASE_METHOD(queue_fixture, "queue: a draining worker hears idle only after 
   CHECK(leases->calls_of("c") == 0);
 }
 
-TEST_CASE_METHOD(queue_fixture, "queue: one (changed) per burst until the scaler asks for a "
-                                "snapshot again", "[actor][queue]") {
+TEST_CASE_METHOD(queue_fixture, "queue: pushes one snapshot per burst until the scaler is "
+                                "ready again", "[actor][queue]") {
   start_queue();
   auto log = std::make_shared<scaler_log>();
   auto s = keep(sys.spawn(fake_scaler, q, log));
   sched.run();
   caf::anon_send(q, queue::scaler_atom::value, s);
   sched.run();
-  CHECK(log->changed == 1); // told at once when connected
+  REQUIRE(log->changed == 1); // told at once when connected
+  CHECK(log->snapshots[0].queue.not_dispatch == 0);
 
-  // Burst 1: three waiters, nothing more to the scaler.
+  // Burst 1: three waiters, nothing more until the scaler is ready.
   lease("a");
   lease("b");
   lease("c");
   CHECK(log->changed == 1);
-
   caf::anon_send(s, caf::get_atom::value);
   sched.run();
-  REQUIRE(log->snapshots.size() == 1);
-  CHECK(log->snapshots[0].queue.not_dispatch == 3);
-  CHECK(log->snapshots[0].queue.worker_busy == 0);
-  CHECK(log->snapshots[0].workers.empty());
-  CHECK(log->changed == 1); // asking is not a change
+  REQUIRE(log->changed == 2); // what changed meanwhile, pushed at once
+  CHECK(log->snapshots[1].queue.not_dispatch == 3);
+  CHECK(log->snapshots[1].queue.worker_busy == 0);
+  CHECK(log->snapshots[1].workers.empty());
 
-  // Burst 2: a worker arrives (serves "a"), another request queues: one (changed).
-  add_worker("w1", 1);
+  // Ready with nothing changed since: nothing to push.
+  caf::anon_send(s, caf::get_atom::value);
+  sched.run();
   CHECK(log->changed == 2);
+
+  // Burst 2: a worker arrives (serves "a"): pushed at once; then more events, coalesced.
+  add_worker("w1", 1);
+  REQUIRE(log->changed == 3);
+  CHECK(log->snapshots[2].queue.worker_busy == 2); // b, c
   lease("d");
   release(99, true); // unknown lease: still counts as an event, still coalesced
-  CHECK(log->changed == 2);
-
+  CHECK(log->changed == 3);
   caf::anon_send(s, caf::get_atom::value);
   sched.run();
-  REQUIRE(log->snapshots.size() == 2);
-  CHECK(log->snapshots[1].queue.worker_busy == 3); // b, c, d
-  CHECK(log->snapshots[1].queue.not_dispatch == 0);
-  REQUIRE(log->snapshots[1].workers.size() == 1);
-  CHECK(log->snapshots[1].workers[0].worker_id == "w1");
-  CHECK(log->snapshots[1].workers[0].in_flight == 1);
-
-  // Burst 3 after the second snapshot.
-  release(1, true); // serves "b"
-  CHECK(log->changed == 3);
+  REQUIRE(log->changed == 4);
+  CHECK(log->snapshots[3].queue.worker_busy == 3); // b, c, d
+  CHECK(log->snapshots[3].queue.not_dispatch == 0);
+  REQUIRE(log->snapshots[3].workers.size() == 1);
+  CHECK(log->snapshots[3].workers[0].worker_id == "w1");
+  CHECK(log->snapshots[3].workers[0].in_flight == 1);
 }
 
 TEST_CASE_METHOD(queue_fixture, "queue: usage reaches the worker actor within one tick of a "

@@ -115,8 +115,8 @@ TEST_CASE_METHOD(remote_fixture, "control service: the route snapshot carries qu
   b.put(storage::table::apps, storage::object_key(ns, app), storage::encode(rec));
   REQUIRE(!db->write(b, storage::durability::sync));
   auto routes = std::make_shared<shared_view::route_map>();
-  (*routes)["demo"] = route_entry{ns, app, true, q};
-  (*routes)[ns + "/" + app] = route_entry{ns, app, true, q};
+  (*routes)["demo"] = route_entry{ns, app, true, q, nullptr};
+  (*routes)[ns + "/" + app] = route_entry{ns, app, true, q, nullptr};
   view.set_routes(routes);
   view.set_token_hashes(std::make_shared<std::vector<std::string>>(std::vector<std::string>{"h1"}));
   auto svc = keep(cluster::spawn_control_service(sys, ctx, caf::actor{}));

@@ -27,6 +27,7 @@ namespace {
 struct snapshot_source {
   scaler::app_snapshot snap;
   int asked = 0;
+  int ready = 0;           ///< (ready_atom) received: the scaler took a push
   bool hold = false;       ///< keep the answer back until (ok_atom) releases it
   time_ms answer_cost = 0; ///< the manual clock moves by this much while answering
   manual_clock_source* clock = nullptr;
@@ -46,6 +47,7 @@ caf::behavior fake_queue(caf::event_based_actor* self, std::shared_ptr<snapshot_
       src->held.emplace_back(rp, src->snap);
       return rp;
     },
+    [=](ready_atom) { ++src->ready; },
     [=](caf::ok_atom) {
       auto held = std::move(src->held);
       src->held.clear();
@@ -461,4 +463,52 @@ TEST_CASE_METHOD(scaler_fixture, "scaler: time spent paused is not decision late
   auto label = app_label(ns, app);
   INFO("latency series now: " << latency_lines(metrics.render()));
   CHECK(metrics_have_line("ever_decision_latency_seconds_sum{" + label + "} 0"));
+}
+
+TEST_CASE_METHOD(scaler_fixture, "scaler: decides on a pushed snapshot without asking the queue, "
+                                 "then says ready", "[actor][scaler]") {
+  auto t0 = clock.now();
+  auto s = spawn(simple_spec({{"min_workers", literal("1")},
+                              {"max_workers", literal("5")},
+                              {"max_queue_size", literal("2")}}));
+  CHECK(source->asked == 1); // the spawn-time decision asks
+  CHECK(orders->orders.size() == 1); // min floor: 0 -> 1
+
+  scaler::app_snapshot pushed;
+  pushed.queue.worker_busy = 3;
+  pushed.workers = {running_worker("w1", t0 - 60'000, t0 - 1'000, 1)};
+  source->snap = pushed;
+  // The floor's action makes the next decision ask; the push after it is current again.
+  caf::anon_send(s, changed_atom::value, pushed);
+  sched.run();
+  CHECK(source->asked == 2);
+  REQUIRE(orders->orders.size() == 2);
+  CHECK(orders->orders[1].reason.find("queue WorkerBusy 3 > max_queue_size 2") == 0);
+
+  // After that action a push may predate the new worker: it is not decided on, the queue is asked.
+  auto stale = pushed;
+  queue::slot fresh;
+  fresh.worker_id = "w2";
+  fresh.phase = queue::slot_phase::starting;
+  fresh.created_at = t0;
+  source->snap.workers.push_back(fresh);
+  source->snap.queue.worker_busy = 2;
+  caf::anon_send(s, changed_atom::value, stale);
+  sched.run();
+  CHECK(source->asked == 3);
+  CHECK(orders->orders.size() == 2); // no second scale-up for the same queue
+  auto ready_after_pull = source->ready;
+  CHECK(ready_after_pull >= 1); // pushes are trusted again
+
+  // Now a push is decided on directly: no question to the queue, and ready again.
+  scaler::app_snapshot busy;
+  busy.workers = {running_worker("w1", t0 - 60'000, t0 - 1'000, 1),
+                  running_worker("w2", t0 - 1'000, t0 - 1'000, 1)};
+  busy.queue.worker_busy = 5;
+  caf::anon_send(s, changed_atom::value, busy);
+  sched.run();
+  CHECK(source->asked == 3);
+  CHECK(source->ready == ready_after_pull + 1);
+  REQUIRE(orders->orders.size() == 3);
+  CHECK(orders->orders[2].reason.find("queue WorkerBusy 5 > max_queue_size 2") == 0);
 }

@@ -81,18 +81,30 @@ bench_wait_http() {
 bench_start_everd() {
   local name=$1 threads=$2
   shift 2
-  local dir=$bench_tmp/$name port
-  port=$(bench_free_port)
+  local dir=$bench_tmp/$name port attempt
   mkdir -p "$dir"
-  "$BIN/everd" --data-dir "$dir" --listen "127.0.0.1:$port" --cluster-listen 127.0.0.1:0 \
-    --threads "$threads" "$@" >"$dir.log" 2>&1 &
-  bench_pids+=($!)
-  disown $! 2>/dev/null || true
-  bench_everd_dirs+=("$dir")
-  EVERD_URL=http://127.0.0.1:$port
-  EVERD_DIR=$dir
-  bench_wait_http "$EVERD_URL/healthz" "X-Bench: 1" 30 || { cat "$dir.log" >&2; bench_die "everd $name did not start"; }
-  EVERD_TOKEN=$(cat "$dir/token")
+  bench_everd_dirs+=("$dir") # cleanup stops whatever workers it started, even if it fails
+  # A port found free can be taken before everd binds it (other processes pick ports too): try
+  # another one then, rather than failing the run.
+  for attempt in 1 2 3; do
+    port=$(bench_free_port)
+    "$BIN/everd" --data-dir "$dir" --listen "127.0.0.1:$port" --cluster-listen 127.0.0.1:0 \
+      --threads "$threads" "$@" >"$dir.log" 2>&1 &
+    local pid=$!
+    disown "$pid" 2>/dev/null || true
+    EVERD_URL=http://127.0.0.1:$port
+    EVERD_DIR=$dir
+    if bench_wait_http "$EVERD_URL/healthz" "X-Bench: 1" 30; then
+      bench_pids+=("$pid")
+      EVERD_TOKEN=$(cat "$dir/token")
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    grep -q "Address already in use" "$dir.log" || break
+  done
+  cat "$dir.log" >&2
+  bench_die "everd $name did not start"
 }
 
 # bench_ever ARGS...: the CLI against the last everd started.

@@ -12,9 +12,11 @@
 # latency) is read from its /metrics.
 #
 # Usage: tests/bench/gateway/run.sh [--smoke] [--seconds N] [--conns "1 8 32 64"] [--threads N]
-#                                   [--bin DIR] [--out FILE] [--no-ab]
+#                                   [--bin DIR] [--out FILE] [--no-ab] [--perf PREFIX]
 #   --smoke  1 connection, 1 s per point; fails unless all three answer 200 and every number
 #            parses (what the test suite runs).
+#   --perf   records `perf record -g` of everd during each Ever point into PREFIX.c<conns>
+#            (read with `perf report -i PREFIX.c8 --no-children --sort sym`).
 # Prints a markdown table; --out also writes it to FILE.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,7 @@ conns="1 8 32 64"
 threads=1
 use_ab=1
 out=""
+perf_prefix=""
 BIN=${EVER_BIN_DIR:-$root/build/bin}
 while (($#)); do
   case $1 in
@@ -38,6 +41,7 @@ while (($#)); do
     --bin) BIN=$2; shift ;;
     --out) out=$2; shift ;;
     --no-ab) use_ab=0 ;;
+    --perf) perf_prefix=$2; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) bench_die "unknown argument $1" ;;
   esac
@@ -156,9 +160,15 @@ for c in $conns; do
       before=$(bench_metric "$EVERD_URL" "$series")
       bench_hist_save "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" "$bench_tmp/hist.before"
     fi
+    perf_pid=""
+    if [ "$t" = ever ] && [ -n "$perf_prefix" ]; then
+      perf record -q -g -p "$everd_pid" -o "$perf_prefix.c$c" -- sleep "$seconds" >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
     cpu0=$(bench_cpu_us "${cpu_pid[$t]}")
     read -r rps p50 p99 err < <(bench_wrk "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
     cpu1=$(bench_cpu_us "${cpu_pid[$t]}")
+    [ -n "$perf_pid" ] && wait "$perf_pid" || true
     res[$t,$c]="$rps $p50 $p99 $err"
     cpu[$t,$c]=$(awk -v a="$cpu0" -v b="$cpu1" -v r="$rps" -v s="$seconds" \
       'BEGIN { n = r * s; if (n > 0) printf "%.1f", (b - a) / n; else print "nan" }')

@@ -10,9 +10,9 @@ TEST_CASE("control snapshot: every route becomes a row with its app's wait timeo
           "once per app",
           "[cluster][control]") {
   shared_view::route_map routes;
-  routes["shop"] = route_entry{"default", "shop", true, {}};
-  routes["default/shop"] = route_entry{"default", "shop", true, {}};
-  routes["team/api"] = route_entry{"team", "api", false, {}};
+  routes["shop"] = route_entry{"default", "shop", true, {}, nullptr};
+  routes["default/shop"] = route_entry{"default", "shop", true, {}, nullptr};
+  routes["team/api"] = route_entry{"team", "api", false, {}, nullptr};
   int lookups = 0;
   auto wait_of = [&](const std::string& ns, const std::string& app) -> int64_t {
     ++lookups;

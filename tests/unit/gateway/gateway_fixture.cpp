@@ -136,6 +136,24 @@ std::optional<ever::net::route_match> fake_port::resolve(std::string_view path) 
 
 bool fake_port::check_token(std::string_view token) { return token == "secret"; }
 
+std::optional<ever::net::lease_grant> fake_port::try_lease(const ever::net::route_match&,
+                                                           const std::string& session) {
+  if (!fast_grants || lease_error)
+    return std::nullopt;
+  ++fast_grants_made_;
+  ever::net::lease_grant g;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    sessions_.push_back(session);
+    g.lease_id = next_lease_++;
+    release_count_[g.lease_id] = 0;
+  }
+  g.worker_id = "w1";
+  g.host = upstream_host;
+  g.port = upstream_port;
+  return g;
+}
+
 void fake_port::lease(const ever::net::route_match& route, std::string session,
                       ever::net::lease_callback cb) {
   ++lease_calls_;

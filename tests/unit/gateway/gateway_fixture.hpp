@@ -54,11 +54,14 @@ public:
   std::optional<ever::errc> lease_error; ///< lease fails with this code
   std::chrono::milliseconds lease_delay{0};
   bool inline_callbacks = false; ///< run lease/manage callbacks inside the call (caller's thread)
+  bool fast_grants = false; ///< try_lease grants (like a local queue with a free worker)
   ever::net::http_reply manage_reply;
 
   // control_port
   std::optional<ever::net::route_match> resolve(std::string_view path) override;
   bool check_token(std::string_view token) override;
+  std::optional<ever::net::lease_grant> try_lease(const ever::net::route_match& route,
+                                                  const std::string& session) override;
   void lease(const ever::net::route_match& route, std::string session,
              ever::net::lease_callback cb) override;
   void release(const ever::net::route_match& route, const ever::net::lease_grant& grant,
@@ -68,6 +71,7 @@ public:
 
   // observations
   int lease_calls() const { return lease_calls_.load(); }
+  int fast_grants_made() const { return fast_grants_made_.load(); }
   int manage_calls() const { return manage_calls_.load(); }
   int grants();
   int releases();
@@ -84,6 +88,7 @@ private:
   std::condition_variable cv_;
   std::map<std::string, ever::net::route_match> routes_;
   std::atomic<int> lease_calls_{0};
+  std::atomic<int> fast_grants_made_{0};
   std::atomic<int> manage_calls_{0};
   uint64_t next_lease_ = 1;
   std::map<uint64_t, int> release_count_; ///< per granted lease id
