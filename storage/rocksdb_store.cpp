@@ -1,6 +1,7 @@
 // The real store: one RocksDB database, one column family per table. RocksDB statuses become
 // errors here and nowhere else.
 
+#include "storage/group_commit.hpp"
 #include "storage/store.hpp"
 
 #include <rocksdb/db.h>
@@ -47,12 +48,16 @@ class rocksdb_store final : public store {
 public:
   rocksdb_store(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
                 std::array<rocksdb::ColumnFamilyHandle*, table_count> tables)
-    : db_(db), handles_(std::move(handles)), tables_(tables) {}
+    : db_(db), handles_(std::move(handles)), tables_(tables),
+      committer_([this](const std::vector<const write_batch*>& group, bool sync) {
+        return write_group(group, sync);
+      }) {}
 
   rocksdb_store(const rocksdb_store&) = delete;
   rocksdb_store& operator=(const rocksdb_store&) = delete;
 
   ~rocksdb_store() override {
+    committer_.stop(); // what was submitted is written before the DB closes
     for (auto* h : handles_)
       db_->DestroyColumnFamilyHandle(h);
     db_->Close(); // flushes nothing (WAL holds it all) but releases the lock cleanly
@@ -62,23 +67,25 @@ public:
   caf::error write(const write_batch& batch, durability d) override {
     if (batch.empty())
       return {};
-    rocksdb::WriteBatch wb;
-    for (const auto& op : batch.ops) {
-      if (!valid(op.tbl))
-        return make_error(errc::internal, "write to unknown table");
-      auto st = op.value ? wb.Put(tables_[static_cast<size_t>(op.tbl)], slice(op.key),
-                                  slice(*op.value))
-                         : wb.Delete(tables_[static_cast<size_t>(op.tbl)], slice(op.key));
-      if (!st.ok())
-        return to_error(st, "write batch");
-    }
-    rocksdb::WriteOptions wo;
-    wo.sync = d == durability::sync;
-    auto st = db_->Write(wo, &wb);
-    if (!st.ok())
-      return to_error(st, "write");
-    return {};
+    if (auto err = check(batch))
+      return err;
+    // A sync write waits for the committer, so it shares an fsync with every other sync write
+    // pending meanwhile. A relaxed one only appends to the WAL: no need to queue.
+    if (d == durability::sync)
+      return committer_.write(batch, d);
+    return write_group({&batch}, false);
   }
+
+  void write_async(write_batch batch, durability d, write_done done) override {
+    if (batch.empty() || check(batch)) {
+      if (done)
+        done(check(batch));
+      return;
+    }
+    committer_.submit(std::move(batch), d, std::move(done));
+  }
+
+  bool asynchronous() const override { return true; }
 
   expected<std::optional<std::string>> get(table t, std::string_view key) override {
     if (!valid(t))
@@ -110,9 +117,38 @@ public:
   }
 
 private:
+  /// Rejects a batch naming an unknown table before it joins a group (it alone fails).
+  static caf::error check(const write_batch& batch) {
+    for (const auto& op : batch.ops)
+      if (!valid(op.tbl))
+        return make_error(errc::internal, "write to unknown table");
+    return {};
+  }
+
+  /// Writes `group` as one RocksDB batch: atomic together, one fsync if `sync`. Later batches'
+  /// changes to a key win, as if written one after the other.
+  caf::error write_group(const std::vector<const write_batch*>& group, bool sync) {
+    rocksdb::WriteBatch wb;
+    for (const auto* batch : group)
+      for (const auto& op : batch->ops) {
+        auto* cf = tables_[static_cast<size_t>(op.tbl)];
+        auto st = op.value ? wb.Put(cf, slice(op.key), slice(*op.value))
+                           : wb.Delete(cf, slice(op.key));
+        if (!st.ok())
+          return to_error(st, "write batch");
+      }
+    rocksdb::WriteOptions wo;
+    wo.sync = sync;
+    auto st = db_->Write(wo, &wb);
+    if (!st.ok())
+      return to_error(st, "write");
+    return {};
+  }
+
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_; ///< every open CF, ours or not
   std::array<rocksdb::ColumnFamilyHandle*, table_count> tables_;
+  group_committer committer_; ///< last: its thread uses the members above
 };
 
 } // namespace

@@ -16,4 +16,10 @@ const char* to_string(table t) {
   return "unknown";
 }
 
+void store::write_async(write_batch batch, durability d, write_done done) {
+  auto err = write(batch, d);
+  if (done)
+    done(std::move(err));
+}
+
 } // namespace ever::storage

@@ -46,6 +46,9 @@ enum class durability : uint8_t {
   sync,    ///< fsynced: acknowledged state (apps, ConfigMaps, decisions, events)
 };
 
+/// Told a write's outcome (none = written, durable if it asked for sync). See write_async().
+using write_done = std::function<void(caf::error)>;
+
 /// Called per key in order; return false to stop.
 using scan_fn = std::function<bool(std::string_view key, std::string_view value)>;
 
@@ -55,6 +58,16 @@ public:
 
   /// Applies `batch` atomically. Errors: errc::unavailable (I/O), errc::storage_full (no space).
   virtual caf::error write(const write_batch& batch, durability d) = 0;
+
+  /// Applies `batch` like write() and then calls `done` with the outcome; `done` runs only once
+  /// the batch is durable (if `d` is sync) or failed. Writes submitted this way are applied in
+  /// submission order. When asynchronous() is true, this returns at once and `done` runs later
+  /// on the store's committer thread (it must not block and must not write synchronously);
+  /// otherwise (the default) it writes here and calls `done` before returning.
+  virtual void write_async(write_batch batch, durability d, write_done done);
+
+  /// True if write_async() returns before the write is done (callers then wait for `done`).
+  virtual bool asynchronous() const { return false; }
 
   /// Reads one key; an empty optional if absent.
   virtual expected<std::optional<std::string>> get(table t, std::string_view key) = 0;

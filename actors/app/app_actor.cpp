@@ -80,8 +80,10 @@ cluster::placement local_placement(self_ptr self) {
   return p;
 }
 
+/// `publish`: update the worker gauges now (recover() publishes once for all its workers: doing
+/// it per worker is quadratic in the app's workers).
 caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mode mode,
-                        const cluster::placement& where) {
+                        const cluster::placement& where, bool publish = true) {
   auto& st = self->state;
   worker::worker_config wc;
   wc.record = w;
@@ -95,7 +97,8 @@ caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mod
   auto h = worker::spawn_worker(self->system(), *st.ctx, std::move(wc));
   self->link_to(h); // everd shutting down takes the worker actors along (processes keep running)
   st.workers[w.id] = live_worker{w, h};
-  publish_workers(self);
+  if (publish)
+    publish_workers(self);
   // Sent by the app, before it answers the scaler: the scaler's next snapshot then counts this
   // worker as starting (CAF orders messages per sender), so one order never starts two workers.
   auto slot = worker::slot_of(w, rec(self).spec.concurrency, queue::slot_phase::starting);
@@ -216,9 +219,9 @@ int64_t scale_up(self_ptr self, int64_t n, const std::string& reason) {
   for (size_t i = 0; i < fresh.size(); ++i) {
     const auto& w = fresh[i];
     start_worker(self, w, worker::start_mode::launch, where[i]);
-    st.journal->event(event_type::normal, "Scheduler",
-                      "Successfully assigned worker/" + w.id + " to node/" + w.node + " ("
-                        + reason + ")");
+    st.journal->event_async(event_type::normal, "Scheduler",
+                            "Successfully assigned worker/" + w.id + " to node/" + w.node + " ("
+                              + reason + ")");
   }
   return static_cast<int64_t>(fresh.size());
 }
@@ -243,12 +246,13 @@ void recover(self_ptr self) {
       if (!where.agent)
         st.ctx->cluster->expect(w.node, st.ctx->now());
     }
-    start_worker(self, w, worker::start_mode::adopt, where);
+    start_worker(self, w, worker::start_mode::adopt, where, false);
     if (w.pid == 0 || w.status == worker_status::terminating) {
       // Never started, or was being stopped: make sure no process is left, then record the end.
       stop_worker(self, w.id, "stopping was interrupted by a restart");
     }
   }
+  publish_workers(self);
 }
 
 caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cfg) {
@@ -296,8 +300,8 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
         if (it == self->state.workers.end() || it->second.record.status != worker_status::running)
           continue;
         stop_worker(self, id, "scale down: " + reason);
-        self->state.journal->event(event_type::normal, "Autoscaler",
-                                   "Scaled down worker/" + id + " (" + reason + ")");
+        self->state.journal->event_async(event_type::normal, "Autoscaler",
+                                         "Scaled down worker/" + id + " (" + reason + ")");
         ++n;
       }
       return n;

@@ -3,6 +3,8 @@
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 
+#include <iostream>
+
 namespace ever {
 
 app_journal::app_journal(storage::store& db, const clock_source& clock, const knobs& k,
@@ -59,6 +61,34 @@ expected<uint64_t> app_journal::event(event_type type, std::string from, std::st
   r.message = std::move(message);
   return append(storage::table::events, last_event_, knobs_.events_kept_per_app,
                 storage::encode(r));
+}
+
+void app_journal::event_async(event_type type, std::string from, std::string message) {
+  if (!db_.asynchronous()) {
+    event(type, std::move(from), std::move(message));
+    return;
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  event_record r;
+  r.seq = last_event_ + 1;
+  r.type = type;
+  r.from = std::move(from);
+  r.created_at = clock_.now();
+  r.message = std::move(message);
+  storage::write_batch batch;
+  batch.put(storage::table::events, storage::seq_key(ns_, app_, r.seq), storage::encode(r));
+  auto keep = knobs_.events_kept_per_app;
+  if (keep > 0 && r.seq > static_cast<uint64_t>(keep))
+    batch.del(storage::table::events,
+              storage::seq_key(ns_, app_, r.seq - static_cast<uint64_t>(keep)));
+  last_event_ = r.seq;
+  // Submitted under the lock, so the committer writes events in sequence order.
+  db_.write_async(std::move(batch), storage::durability::sync,
+                  [where = ns_ + "/" + app_, seq = r.seq](caf::error err) {
+                    if (err)
+                      std::cerr << "everd: event " << seq << " of app " << where
+                                << " not saved: " << message_of(err) << '\n';
+                  });
 }
 
 expected<uint64_t> app_journal::decision(decision_record r) {

@@ -25,6 +25,12 @@ public:
   /// Appends an event (fsynced). Returns its sequence number.
   expected<uint64_t> event(event_type type, std::string from, std::string message);
 
+  /// Appends an event (fsynced) without waiting for the disk on an asynchronous store: for
+  /// actors that must not block their thread on an fsync (workers). Events stay in order. On a
+  /// synchronous store this is event(). A write that fails after returning is reported on stderr
+  /// and leaves a gap in the event numbers (decisions never go this way).
+  void event_async(event_type type, std::string from, std::string message);
+
   /// Appends a decision (fsynced) before its actions are taken; fills in seq. Returns seq.
   expected<uint64_t> decision(decision_record r);
 

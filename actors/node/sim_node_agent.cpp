@@ -6,6 +6,8 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -13,7 +15,7 @@ namespace ever::node {
 
 namespace {
 
-using sim_ready_atom = caf::atom_constant<caf::atom("simready")>;
+using sim_tick_atom = caf::atom_constant<caf::atom("simtick")>;
 using sim_exit_atom = caf::atom_constant<caf::atom("simexit")>;
 
 /// A simulated worker process.
@@ -30,6 +32,12 @@ struct sim_node_state {
   std::unordered_map<std::string, sim_process> workers; // worker id -> process
   pid_t next_pid = sim_first_pid;
   uint64_t starts = 0;
+  /// Simulated processes that turn ready at a time: (worker id, start time) by due time. One
+  /// timer for the earliest, not one per process: 100,000 re-adoptions at a restart as single
+  /// delayed messages made CAF's clock thread the bottleneck (each shipped message contends for
+  /// the scheduler's queues), i.e. the simulator, not the control plane, was being measured.
+  std::multimap<caf::actor_clock::time_point, std::pair<std::string, uint64_t>> due;
+  std::optional<caf::actor_clock::time_point> tick_at; ///< when the armed timer fires
   static inline const char* name = "ever.sim_node";
 };
 
@@ -42,14 +50,47 @@ int64_t start_delay(sim_node_state& st) {
   return st.opts.start_delay_ms + jitter(st.rng);
 }
 
+/// Arms the timer for the earliest due readiness unless one fires by then already.
+void arm(self_ptr self) {
+  auto& st = self->state;
+  if (st.due.empty())
+    return;
+  auto first = st.due.begin()->first;
+  if (st.tick_at && *st.tick_at <= first)
+    return;
+  st.tick_at = first;
+  auto now = self->clock().now();
+  auto delay = first > now ? std::chrono::duration_cast<std::chrono::microseconds>(first - now)
+                           : std::chrono::microseconds{0};
+  self->delayed_send(self, delay, sim_tick_atom::value);
+}
+
 /// Tracks a new simulated process for `worker_id` and schedules its readiness.
 runtime::process_id track(self_ptr self, const std::string& worker_id, caf::actor worker,
                           runtime::process_id id, int64_t delay_ms) {
   auto& st = self->state;
   st.workers[worker_id] = sim_process{std::move(worker), id, false};
-  self->delayed_send(self, std::chrono::milliseconds(delay_ms), sim_ready_atom::value, worker_id,
-                     id.start_time);
+  st.due.emplace(self->clock().now() + std::chrono::milliseconds(delay_ms),
+                 std::make_pair(worker_id, id.start_time));
+  arm(self);
   return id;
+}
+
+/// Tells every process's worker whose readiness is due.
+void deliver_due(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  st.tick_at.reset();
+  while (!st.due.empty() && st.due.begin()->first <= now) {
+    auto [worker_id, start_time] = std::move(st.due.begin()->second);
+    st.due.erase(st.due.begin());
+    auto it = st.workers.find(worker_id);
+    // Stopped before it was ready, or a newer process of the same id: nothing to report.
+    if (it == st.workers.end() || it->second.stopping || it->second.id.start_time != start_time)
+      continue;
+    self->send(it->second.worker, ready_atom::value);
+  }
+  arm(self);
 }
 
 caf::behavior sim_node_agent(self_ptr self, const control_context* ctx, sim_node_options opts) {
@@ -82,14 +123,7 @@ caf::behavior sim_node_agent(self_ptr self, const control_context* ctx, sim_node
             st.opts.adopt_delay_ms);
       return true;
     },
-    [=](sim_ready_atom, const std::string& worker_id, uint64_t start_time) {
-      auto& st = self->state;
-      auto it = st.workers.find(worker_id);
-      // Stopped before it was ready, or a newer process of the same id: nothing to report.
-      if (it == st.workers.end() || it->second.stopping || it->second.id.start_time != start_time)
-        return;
-      self->send(it->second.worker, ready_atom::value);
-    },
+    [=](sim_tick_atom) { deliver_due(self); },
     [=](stop_atom, const std::string& worker_id, const runtime::process_id&, int64_t) {
       auto& st = self->state;
       auto it = st.workers.find(worker_id);

@@ -4,6 +4,7 @@
 #include "actors/node/node_messages.hpp"
 #include "actors/queue/queue_messages.hpp"
 #include "actors/registry/census.hpp"
+#include "actors/worker/durable_writer.hpp"
 #include "actors/worker/worker_lifecycle.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
@@ -29,6 +30,7 @@ struct worker_state {
   bool drained = false;
   bool terminate_sent = false;
   bool launching = false; // a start request is out: its reply may still bring a process
+  durable_writer writer;  // record writes: in order, without blocking the scheduler thread
   static inline const char* name = "ever.worker";
 };
 
@@ -40,20 +42,36 @@ std::string worker_path() {
   return runtime::self_exe_dir() + ":" + (p ? p : "/usr/local/bin:/usr/bin:/bin");
 }
 
-/// Writes the record; on success makes it current and tells the app.
-bool commit(self_ptr self, const worker_record& next, storage::durability d) {
+/// Writes the record; once it is on disk makes it current and tells the app, then runs
+/// `then(true)`; after a failed write `then(false)` with the record unchanged. The actor takes no
+/// other message in between (durable_writer). A record equal to the one on disk (a re-adopted
+/// worker turning RUNNING again) is not written again.
+void commit(self_ptr self, const worker_record& next, storage::durability d,
+            std::function<void(bool)> then = nullptr) {
   auto& st = self->state;
-  storage::write_batch b;
-  b.put(storage::table::workers, storage::worker_key(next.ns, next.app, next.id),
-        storage::encode(next));
-  if (auto err = st.ctx->db->write(b, d)) {
-    st.cfg.journal->event(event_type::warning, "Worker",
-                          "worker/" + next.id + " state not saved: " + message_of(err));
-    return false;
+  auto bytes = storage::encode(next);
+  if (bytes == storage::encode(st.cfg.record)) {
+    self->send(st.cfg.app, status_atom::value, next);
+    if (then)
+      then(true);
+    return;
   }
-  st.cfg.record = next;
-  self->send(st.cfg.app, status_atom::value, next);
-  return true;
+  storage::write_batch b;
+  b.put(storage::table::workers, storage::worker_key(next.ns, next.app, next.id), std::move(bytes));
+  st.writer.write(self, *st.ctx->db, std::move(b), d, [self, next, then](caf::error err) {
+    auto& st = self->state;
+    if (err) {
+      st.cfg.journal->event_async(event_type::warning, "Worker",
+                                  "worker/" + next.id + " state not saved: " + message_of(err));
+      if (then)
+        then(false);
+      return;
+    }
+    st.cfg.record = next;
+    self->send(st.cfg.app, status_atom::value, next);
+    if (then)
+      then(true);
+  });
 }
 
 void tell_queue(self_ptr self, queue::slot_phase phase) {
@@ -65,10 +83,10 @@ void tell_queue(self_ptr self, queue::slot_phase phase) {
 }
 
 void finish(self_ptr self, const worker_record& final_record) {
-  auto& st = self->state;
-  commit(self, final_record, storage::durability::sync);
-  self->send(st.cfg.queue, queue::remove_atom::value, final_record.id);
-  self->quit();
+  commit(self, final_record, storage::durability::sync, [self, id = final_record.id](bool) {
+    self->send(self->state.cfg.queue, queue::remove_atom::value, id);
+    self->quit();
+  });
 }
 
 void terminate_process(self_ptr self) {
@@ -92,7 +110,7 @@ void terminate_process(self_ptr self) {
 void fail(self_ptr self, const std::string& why) {
   auto& st = self->state;
   auto r = on_failed(st.cfg.record, why, st.ctx->now());
-  st.cfg.journal->event(event_type::warning, "Worker", "Worker/" + r.id + " failed: " + why);
+  st.cfg.journal->event_async(event_type::warning, "Worker", "Worker/" + r.id + " failed: " + why);
   if (st.cfg.record.pid != 0)
     self->send(st.cfg.node, stop_atom::value, r.id,
                runtime::process_id{static_cast<pid_t>(r.pid), r.proc_start_time}, int64_t{0});
@@ -114,16 +132,19 @@ void launch(self_ptr self) {
         auto& st = self->state;
         st.launching = false;
         auto next = on_started(st.cfg.record, s.id.pid, s.id.start_time, s.port);
-        if (!commit(self, next, storage::durability::sync)) {
-          // An unrecorded process would leak across a restart: stop it now.
-          self->send(st.cfg.node, stop_atom::value, next.id, s.id, int64_t{0});
-          st.stopping = true;
-          st.terminate_sent = true;
-          st.cfg.record = next; // so the exit report finishes this worker
-          return;
-        }
-        if (st.stopping)
-          terminate_process(self);
+        commit(self, next, storage::durability::sync, [self, next, id = s.id](bool saved) {
+          auto& st = self->state;
+          if (!saved) {
+            // An unrecorded process would leak across a restart: stop it now.
+            self->send(st.cfg.node, stop_atom::value, next.id, id, int64_t{0});
+            st.stopping = true;
+            st.terminate_sent = true;
+            st.cfg.record = next; // so the exit report finishes this worker
+            return;
+          }
+          if (st.stopping)
+            terminate_process(self);
+        });
       },
       [=](caf::error& err) {
         self->state.launching = false;
@@ -136,7 +157,7 @@ void adopt(self_ptr self) {
   const auto& r = st.cfg.record;
   if (!st.cfg.node) {
     // Its node has not (re)joined yet: node_back re-adopts, or node_lost ends the worker.
-    st.cfg.journal->event(event_type::normal, "Worker",
+    st.cfg.journal->event_async(event_type::normal, "Worker",
                           "Worker/" + r.id + " waits for node/" + r.node + " to rejoin");
     return;
   }
@@ -149,7 +170,7 @@ void adopt(self_ptr self) {
           fail(self, "process " + std::to_string(self->state.cfg.record.pid)
                        + " is gone (it ended while everd was down)");
         else
-          self->state.cfg.journal->event(event_type::normal, "Worker",
+          self->state.cfg.journal->event_async(event_type::normal, "Worker",
                                          "Worker/" + self->state.cfg.record.id + " re-adopted (pid "
                                            + std::to_string(self->state.cfg.record.pid) + ")");
       },
@@ -171,16 +192,19 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
       if (st.stopping || is_final(st.cfg.record.status))
         return;
       auto next = on_ready(st.cfg.record, st.ctx->now());
-      if (!commit(self, next, storage::durability::sync))
-        return;
-      tell_queue(self, queue::slot_phase::running);
-      st.cfg.journal->event(event_type::normal, "AppServer", "Worker/" + next.id + " is ready now");
+      commit(self, next, storage::durability::sync, [self, id = next.id](bool saved) {
+        if (!saved)
+          return;
+        tell_queue(self, queue::slot_phase::running);
+        self->state.cfg.journal->event_async(event_type::normal, "AppServer",
+                                             "Worker/" + id + " is ready now");
+      });
     },
     [=](failed_atom, const std::string& why) { fail(self, why); },
     [=](cluster::node_lost_atom, const std::string& why) {
       auto& st = self->state;
       auto r = on_exited(st.cfg.record, st.stopping, why, st.ctx->now());
-      st.cfg.journal->event(event_type::warning, "Node", "Worker/" + r.id + " lost: " + why);
+      st.cfg.journal->event_async(event_type::warning, "Node", "Worker/" + r.id + " lost: " + why);
       finish(self, r);
     },
     [=](cluster::node_back_atom, caf::actor& agent, const std::string& address) {
@@ -199,8 +223,8 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
       auto& st = self->state;
       auto r = on_exited(st.cfg.record, st.stopping, how, st.ctx->now());
       if (!st.stopping)
-        st.cfg.journal->event(event_type::warning, "Worker",
-                              "Worker/" + r.id + " exited unexpectedly: " + how);
+        st.cfg.journal->event_async(event_type::warning, "Worker",
+                                    "Worker/" + r.id + " exited unexpectedly: " + how);
       finish(self, r);
     },
     [=](stop_atom, const std::string& reason) {
@@ -208,14 +232,16 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
       if (st.stopping || is_final(st.cfg.record.status))
         return;
       st.stopping = true;
-      commit(self, on_stopping(st.cfg.record, reason), storage::durability::sync);
-      // A worker that never became RUNNING has nothing to drain.
-      if (st.drained || st.cfg.record.started_at == 0) {
-        terminate_process(self);
-        return;
-      }
-      self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.drain_timeout_ms),
-                         drain_timeout_atom::value);
+      commit(self, on_stopping(st.cfg.record, reason), storage::durability::sync, [self](bool) {
+        auto& st = self->state;
+        // A worker that never became RUNNING has nothing to drain.
+        if (st.drained || st.cfg.record.started_at == 0) {
+          terminate_process(self);
+          return;
+        }
+        self->delayed_send(self, std::chrono::milliseconds(st.ctx->limits.drain_timeout_ms),
+                           drain_timeout_atom::value);
+      });
     },
     [=](queue::idle_atom, const std::string&) {
       auto& st = self->state;

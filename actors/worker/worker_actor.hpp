@@ -2,7 +2,10 @@
 // Role: one worker's lifecycle and its row in the workers table.
 // Handles: see worker_messages.hpp.
 // Persists: the worker_record on every status change (fsynced) and usage (relaxed, ~every 100 ms
-//           while serving) so idle timers resume from disk after a restart.
+//           while serving) so idle timers resume from disk after a restart. Writes go through a
+//           durable_writer: the actor takes no other message until its write is on disk, but its
+//           scheduler thread is free meanwhile and the store commits the writes of all workers
+//           together (one fsync per group). A record equal to the one on disk is not rewritten.
 // On failure: a failed write leaves the in-memory record as it was on disk; the next change
 //             retries with the full record. The process is never left running unrecorded:
 //             a worker that cannot record its start is stopped.

@@ -17,6 +17,7 @@
 #include "actors/node/sim_node_agent.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/queue/queue_messages.hpp"
+#include "actors/queue/shared_queue.hpp"
 #include "storage/codec.hpp"
 #include "storage/store.hpp"
 
@@ -57,6 +58,9 @@ struct options {
   int64_t start_delay_ms = 20;
   int64_t start_jitter_ms = 20;
   int threads = 0;            ///< CAF scheduler threads; 0 = hardware threads (as everd)
+  std::string policy = "stealing"; ///< CAF scheduler policy: stealing (as everd) or sharing
+  int steal_interval = 0;     ///< >0: every work-stealing steal interval set to this
+  int aggressive_polls = -1;  ///< >=0: work-stealing.aggressive-poll-attempts (CAF: 100)
   double timeout_s = 900;     ///< bound on every wait
   bool restart = true;
   bool smoke = false;
@@ -67,7 +71,10 @@ struct options {
   std::cerr << "control_plane_bench: " << why << "\n"
             << "usage: control_plane_bench [--apps N] [--workers M] [--probes P]\n"
                "         [--load-seconds S] [--rate R] [--service-ms MS] [--start-delay-ms MS]\n"
-               "         [--threads T] [--timeout S] [--no-restart] [--data-dir DIR] [--smoke]\n";
+               "         [--threads T] [--scheduler stealing|sharing] [--steal-interval N]\n"
+               "         [--aggressive-polls N]\n"
+               "         [--timeout S] [--no-restart]\n"
+               "         [--data-dir DIR] [--smoke]\n";
   std::exit(2);
 }
 
@@ -104,6 +111,14 @@ options parse(int argc, char** argv) {
       o.start_delay_ms = static_cast<int64_t>(num());
     else if (a == "--threads")
       o.threads = static_cast<int>(num());
+    else if (a == "--scheduler") {
+      o.policy = next();
+      if (o.policy != "stealing" && o.policy != "sharing")
+        usage("--scheduler is stealing or sharing, not '" + o.policy + "'");
+    } else if (a == "--steal-interval")
+      o.steal_interval = static_cast<int>(num());
+    else if (a == "--aggressive-polls")
+      o.aggressive_polls = static_cast<int>(num());
     else if (a == "--timeout")
       o.timeout_s = num();
     else if (a == "--no-restart")
@@ -304,6 +319,20 @@ struct control_node {
                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cfg.set("scheduler.max-threads", threads);
     cfg.set("work-stealing.moderate-poll-attempts", 0); // as everd (net/daemon/run.cpp)
+    if (o.steal_interval > 0) {
+      // CAF 0.17's steal (double_ended_queue::take_tail) walks the victim's whole run queue
+      // while holding both its locks: with the 100,000 jobs a restart enqueues at once, each
+      // steal is O(queue) and blocks every enqueue to that worker (spawns, the clock's timers).
+      cfg.set("work-stealing.aggressive-steal-interval", o.steal_interval);
+      cfg.set("work-stealing.moderate-steal-interval", o.steal_interval);
+      cfg.set("work-stealing.relaxed-steal-interval", o.steal_interval);
+    }
+    // Each aggressive round starts with a steal (i = 0): 0 rounds leaves only the relaxed
+    // polling, which sleeps on the worker's condition variable between (rare) steals.
+    if (o.aggressive_polls >= 0)
+      cfg.set("work-stealing.aggressive-poll-attempts", o.aggressive_polls);
+    if (o.policy == "sharing")
+      cfg.set("scheduler.policy", caf::atom("sharing"));
     register_error_category(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
     node::sim_node_options so;
@@ -330,9 +359,37 @@ struct control_node {
       stop();
   }
 
-  /// RUNNING workers per app name, as recorded in the workers table (a worker records RUNNING
-  /// just before it tells its queue). Read from the store, so no actor has to answer.
-  std::map<std::string, int64_t> ready() {
+  /// Workers per app name that take requests again: slots in phase `running` in the app's queue
+  /// (read through the gateway lane, so no actor has to answer). A worker tells its queue only
+  /// after it recorded RUNNING (worker_actor.cpp), so this implies the record too. After a
+  /// restart the records on disk still say RUNNING before anything was re-adopted, so counting
+  /// records (recorded()) would time only the DB open; this counts what is actually resumed.
+  /// Apps named in `skip` are not looked at (already complete: keeps polling cheap at 1,000
+  /// apps, and the lanes' locks free for the queue actors). `slots` gets the slots seen.
+  std::map<std::string, int64_t> ready(const std::map<std::string, int64_t>& skip = {},
+                                       size_t* slots = nullptr) {
+    std::map<std::string, int64_t> out;
+    auto routes = view.routes();
+    if (!routes)
+      return out;
+    for (const auto& [key, r] : *routes) {
+      if (key.find('/') == std::string::npos || !r.lane || skip.count(r.app))
+        continue; // route paths repeat the "ns/app" entries
+      int64_t n = 0;
+      {
+        auto q = r.lane->lock();
+        for (const auto& [id, s] : q->slots())
+          n += s.phase == queue::slot_phase::running;
+        if (slots)
+          *slots += q->slots().size();
+      }
+      out[r.app] = n;
+    }
+    return out;
+  }
+
+  /// RUNNING workers per app name, as recorded in the workers table. Read from the store.
+  std::map<std::string, int64_t> recorded() {
     std::map<std::string, int64_t> out;
     auto err = db->scan(storage::table::workers, "", [&](std::string_view, std::string_view v) {
       if (auto w = storage::decode<worker_record>(v); w && w->status == worker_status::running)
@@ -356,29 +413,40 @@ std::string fmt(double v, int prec = 1) {
 double wait_all_ready(control_node& cn, const options& o, steady::time_point t0) {
   auto deadline = t0 + std::chrono::duration<double>(o.timeout_s);
   auto last_report = steady::now();
+  auto want = [&](const std::string& name) {
+    return name.rfind("load-", 0) == 0 ? int64_t{o.workers} : int64_t{1};
+  };
+  std::map<std::string, int64_t> done; // apps seen complete: not polled again
   while (steady::now() < deadline) {
     auto scan_start = steady::now();
-    auto r = cn.ready();
-    bool all = r.size() == static_cast<size_t>(o.apps + o.probes);
+    size_t slots = 0;
+    auto r = cn.ready(done, &slots);
     for (const auto& [name, n] : r)
-      if (name.rfind("load-", 0) == 0 ? n < o.workers : n < 1)
-        all = false;
-    if (all)
+      if (n >= want(name))
+        done[name] = n;
+    if (done.size() == static_cast<size_t>(o.apps + o.probes))
       return since_ms(t0);
     if (steady::now() - last_report > 10s) { // progress, and what is missing, on long runs
       last_report = steady::now();
       int64_t running = 0;
       std::string short_of;
-      for (const auto& [name, n] : r) {
+      for (const auto& [name, n] : done)
         running += n;
-        if (name.rfind("load-", 0) == 0 && n < o.workers && short_of.size() < 200)
+      for (const auto& [name, n] : r) {
+        if (done.count(name))
+          continue;
+        running += n;
+        if (short_of.size() < 200)
           short_of += " " + name + "=" + std::to_string(n);
       }
       std::cout << "  ... " << fmt(since_ms(t0) / 1000) << " s: " << running
-                << " workers RUNNING in " << r.size() << " apps; short:" << short_of << std::endl;
+                << " workers RUNNING, " << done.size() << " of " << o.apps + o.probes
+                << " apps complete; " << slots << " slots in the others; short:" << short_of
+                << std::endl;
     }
-    // Polls at most about half the time: a scan of 100,000 records takes tens of ms.
-    std::this_thread::sleep_for(std::max<steady::duration>(20ms, steady::now() - scan_start));
+    // Polls at most a fifth of the time, at least every 20 ms: the poll runs on a core the
+    // control plane needs (at 1,000 apps a scan walks ~100,000 slots: tens of ms).
+    std::this_thread::sleep_for(std::max<steady::duration>(20ms, 4 * (steady::now() - scan_start)));
   }
   return -1;
 }
@@ -399,6 +467,7 @@ int main(int argc, char** argv) {
   }
   fs::create_directories(o.data_dir);
   bool ok = true;
+  bool loaded = false; // every worker RUNNING: a restart can be measured even if the load failed
   auto fail = [&](const std::string& what) {
     std::cerr << "control_plane_bench: FAILED: " << what << '\n';
     ok = false;
@@ -442,6 +511,7 @@ int main(int argc, char** argv) {
         create(make_spec(probe_name(i), 1, 2));
       double created_ms = since_ms(t0);
       setup_ms = ok ? wait_all_ready(cn, o, t0) : -1;
+      loaded = setup_ms >= 0;
       if (setup_ms < 0)
         fail("not every worker RUNNING within " + fmt(o.timeout_s, 0) + " s");
       workers_total = static_cast<uint64_t>(o.apps) * o.workers + o.probes;
@@ -472,6 +542,20 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::duration<double>(o.load_seconds));
         caf::anon_send_exit(drv, caf::exit_reason::user_shutdown);
         double load_s = since_ms(tl) / 1000.0;
+        // The last probe fires shortly before the end: give its order (and any other late one)
+        // up to 10 s more to reach the node agent, so a busy machine reads as latency, not as
+        // a probe that never scaled up.
+        for (auto until = steady::now() + 10s; steady::now() < until;) {
+          {
+            std::lock_guard<std::mutex> g{probes->mtx};
+            bool pending = false;
+            for (int i = 0; i < o.probes; ++i)
+              pending = pending || (probes->armed[i] && !probes->hit[i]);
+            if (!pending)
+              break;
+          }
+          std::this_thread::sleep_for(10ms);
+        }
         auto after = bench::prom_histogram::parse(cn.metrics.render(),
                                                   "ever_decision_latency_seconds");
         auto d = after.minus(before);
@@ -508,19 +592,23 @@ int main(int argc, char** argv) {
           fail("a probe burst did not lead to a scale-up");
       }
     }
-    if (ok && o.restart) {
+    if (loaded && o.restart) {
       // Restart: everything stops (the simulated processes live on), the DB is closed.
       cn.stop();
     }
   }
-  if (ok && o.restart) {
+  if (loaded && o.restart) {
     auto t0 = steady::now();
     control_node cn{o.data_dir, o, probes};
     restart_ms = wait_all_ready(cn, o, t0);
     if (restart_ms < 0)
       fail("workers not re-adopted within " + fmt(o.timeout_s, 0) + " s after the restart");
-    std::cout << "restart: DB reopened and " << workers_total << " workers re-adopted and RUNNING in "
-              << fmt(restart_ms) << " ms; VmRSS " << fmt(bench::rss_mib()) << " MiB" << std::endl;
+    int64_t on_disk = 0;
+    for (const auto& [name, n] : cn.recorded())
+      on_disk += n;
+    std::cout << "restart: DB reopened and " << workers_total << " workers re-adopted and serving"
+              << " (queue slot running) in " << fmt(restart_ms) << " ms; " << on_disk
+              << " recorded RUNNING; VmRSS " << fmt(bench::rss_mib()) << " MiB" << std::endl;
   }
   // One markdown row for docs/benchmarks.md.
   std::cout << "| " << o.apps << " x " << o.workers << " | " << fmt(rss_loaded, 0) << " MiB | "
