@@ -38,27 +38,37 @@ caf::error app_journal::load() {
   return caf::none;
 }
 
-expected<uint64_t> app_journal::append(storage::table t, uint64_t& last, int64_t keep,
-                                       std::string bytes) {
-  uint64_t seq = last + 1;
+storage::write_batch app_journal::append_batch(storage::table t, uint64_t seq, int64_t keep,
+                                               std::string bytes) const {
   storage::write_batch batch;
   batch.put(t, storage::seq_key(ns_, app_, seq), std::move(bytes));
   if (keep > 0 && seq > static_cast<uint64_t>(keep))
     batch.del(t, storage::seq_key(ns_, app_, seq - static_cast<uint64_t>(keep)));
-  if (auto err = db_.write(batch, storage::durability::sync))
+  return batch;
+}
+
+expected<uint64_t> app_journal::append(storage::table t, uint64_t& last, int64_t keep,
+                                       std::string bytes) {
+  uint64_t seq = last + 1;
+  if (auto err = db_.write(append_batch(t, seq, keep, std::move(bytes)), storage::durability::sync))
     return err; // `last` unchanged: the next append reuses seq, so numbers stay gap-free
   last = seq;
   return seq;
 }
 
-expected<uint64_t> app_journal::event(event_type type, std::string from, std::string message) {
-  std::lock_guard<std::mutex> guard{mtx_};
+event_record app_journal::next_event(event_type type, std::string from, std::string message) const {
   event_record r;
   r.seq = last_event_ + 1;
   r.type = type;
   r.from = std::move(from);
   r.created_at = clock_.now();
   r.message = std::move(message);
+  return r;
+}
+
+expected<uint64_t> app_journal::event(event_type type, std::string from, std::string message) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto r = next_event(type, std::move(from), std::move(message));
   return append(storage::table::events, last_event_, knobs_.events_kept_per_app,
                 storage::encode(r));
 }
@@ -69,18 +79,9 @@ void app_journal::event_async(event_type type, std::string from, std::string mes
     return;
   }
   std::lock_guard<std::mutex> guard{mtx_};
-  event_record r;
-  r.seq = last_event_ + 1;
-  r.type = type;
-  r.from = std::move(from);
-  r.created_at = clock_.now();
-  r.message = std::move(message);
-  storage::write_batch batch;
-  batch.put(storage::table::events, storage::seq_key(ns_, app_, r.seq), storage::encode(r));
-  auto keep = knobs_.events_kept_per_app;
-  if (keep > 0 && r.seq > static_cast<uint64_t>(keep))
-    batch.del(storage::table::events,
-              storage::seq_key(ns_, app_, r.seq - static_cast<uint64_t>(keep)));
+  auto r = next_event(type, std::move(from), std::move(message));
+  auto batch = append_batch(storage::table::events, r.seq, knobs_.events_kept_per_app,
+                            storage::encode(r));
   last_event_ = r.seq;
   // Submitted under the lock, so the committer writes events in sequence order.
   db_.write_async(std::move(batch), storage::durability::sync,

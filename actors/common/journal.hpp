@@ -38,7 +38,12 @@ public:
   uint64_t last_decision_seq() const;
 
 private:
+  /// Row `seq` of table `t`, and the deletion of the row that falls out of the last `keep`.
+  storage::write_batch append_batch(storage::table t, uint64_t seq, int64_t keep,
+                                    std::string bytes) const;
   expected<uint64_t> append(storage::table t, uint64_t& last, int64_t keep, std::string bytes);
+  /// The next event's record (number last_event_ + 1, stamped now). Call with the lock held.
+  event_record next_event(event_type type, std::string from, std::string message) const;
 
   storage::store& db_;
   const clock_source& clock_;
