@@ -13,6 +13,30 @@ bench_die() {
 }
 
 # bench_init: makes the temp dir and installs the cleanup trap.
+# bench_common_arg OPTION [VALUE]: takes an option every bench driver has, setting the driver's
+# variable: --seconds, --conns, --bin (BIN), --out. Returns 1 for any other option.
+bench_common_arg() {
+  case $1 in
+    --seconds | --conns | --bin | --out) [ $# -ge 2 ] || bench_die "$1 needs a value" ;;
+    *) return 1 ;;
+  esac
+  case $1 in
+    --seconds) seconds=$2 ;;
+    --conns) conns=$2 ;;
+    --bin) BIN=$2 ;;
+    --out) out=$2 ;;
+  esac
+}
+
+# bench_require TOOL...: dies unless every tool is on PATH and $BIN has an everd.
+bench_require() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || bench_die "$tool is not installed (scripts/install-deps.sh)"
+  done
+  [ -x "$BIN/everd" ] || bench_die "no everd in $BIN (build first, or pass --bin)"
+}
+
 bench_init() {
   bench_tmp=$(mktemp -d /tmp/ever-bench.XXXXXX)
   trap bench_cleanup EXIT

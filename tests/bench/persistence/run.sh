@@ -26,19 +26,12 @@ BIN=${EVER_BIN_DIR:-$root/build/bin}
 while (($#)); do
   case $1 in
     --smoke) smoke=1; seconds=1; conns=4 ;;
-    --seconds) seconds=$2; shift ;;
-    --conns) conns=$2; shift ;;
-    --bin) BIN=$2; shift ;;
-    --out) out=$2; shift ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
-    *) bench_die "unknown argument $1" ;;
+    *) bench_common_arg "$@" || bench_die "unknown argument $1"; shift ;;
   esac
   shift
 done
-for tool in wrk curl; do
-  command -v "$tool" >/dev/null || bench_die "$tool is not installed (scripts/install-deps.sh)"
-done
-[ -x "$BIN/everd" ] || bench_die "no everd in $BIN (build first, or pass --bin)"
+bench_require wrk curl
 bench_init
 
 modes=(0 1 2)
