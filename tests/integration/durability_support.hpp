@@ -198,44 +198,9 @@ inline void check_ledger(const daemon& d, ledger& l) {
   check_history(d, "events", l.events, {"createdAt", "message", "from"});
 }
 
-/// A closed-loop load like `load`, but it waits 50 ms after a request that got no answer, so
-/// its threads do not spin while everd is down.
-class paced_load {
-public:
-  paced_load(const daemon& d, std::string target, int clients) {
-    for (int i = 0; i < clients; ++i)
-      threads_.emplace_back([this, &d, target] {
-        while (!stop_) {
-          auto r = d.http("GET", target, "", nullptr, {}, std::chrono::seconds(30));
-          {
-            std::lock_guard<std::mutex> g{mtx_};
-            ++statuses_[r.status];
-          }
-          if (r.status == 0)
-            std::this_thread::sleep_for(50ms);
-        }
-      });
-  }
-  ~paced_load() { finish(); }
-  std::map<int, int> finish() {
-    stop_ = true;
-    for (auto& t : threads_)
-      if (t.joinable())
-        t.join();
-    std::lock_guard<std::mutex> g{mtx_};
-    return statuses_;
-  }
-  std::map<int, int> statuses() {
-    std::lock_guard<std::mutex> g{mtx_};
-    return statuses_;
-  }
-
-private:
-  std::atomic<bool> stop_{false};
-  std::mutex mtx_;
-  std::map<int, int> statuses_;
-  std::vector<std::thread> threads_;
-};
+/// A closed-loop load that waits 50 ms after a request that got no answer, so its threads do not
+/// spin while everd is down.
+inline const load_options paced{std::chrono::seconds(30), std::chrono::milliseconds(50)};
 
 /// What a raw client saw of one request.
 struct raw_answer {

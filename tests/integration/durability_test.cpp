@@ -49,7 +49,7 @@ TEST_CASE("C1: kill -9 under load: same workers serve within 2 s, every acknowle
             == 201);
   deploy(d, l, policy_data(2, 5, 2, 1, 60), 2);
 
-  paced_load clients{d, sse, 4};
+  load clients{d, sse, 4, paced};
   REQUIRE(eventually([&] { return busy_count(d.workers("get-start")) == 2; }, 5s));
   // Acknowledged while requests are in flight; the last one right before the kill.
   for (int i = 0; i < 10; ++i)
@@ -171,7 +171,7 @@ TEST_CASE("C2: crash loop, 20 x kill -9 at random 1-5 s: DB opens, ledger holds,
       int wait = interval_ms(rng);
       INFO("cycle " << cycle << ": " << n << " clients, kill after " << wait << " ms");
       {
-        paced_load clients{d, sse, n};
+        load clients{d, sse, n, paced};
         auto until = clock_type::now() + std::chrono::milliseconds(wait);
         while (clock_type::now() < until) {
           collect_pids(d, pids, &ids);

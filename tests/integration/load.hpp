@@ -4,21 +4,34 @@
 #include "harness.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
 
 namespace ever::it {
 
+/// How the clients of a load behave.
+struct load_options {
+  std::chrono::seconds request_timeout{60};
+  /// Wait after a request that got no answer (status 0), so clients do not spin while everd is
+  /// down; 0 = ask again at once.
+  std::chrono::milliseconds pause_on_no_answer{0};
+};
+
 class load {
 public:
-  load(const daemon& d, std::string target, int clients) {
+  load(const daemon& d, std::string target, int clients, load_options o = {}) {
     for (int i = 0; i < clients; ++i)
-      threads_.emplace_back([this, &d, target] {
+      threads_.emplace_back([this, &d, target, o] {
         while (!stop_) {
-          auto r = d.http("GET", target, "", nullptr, {}, std::chrono::seconds(60));
-          std::lock_guard<std::mutex> g{mtx_};
-          ++statuses_[r.status];
+          auto r = d.http("GET", target, "", nullptr, {}, o.request_timeout);
+          {
+            std::lock_guard<std::mutex> g{mtx_};
+            ++statuses_[r.status];
+          }
+          if (r.status == 0 && o.pause_on_no_answer.count() > 0)
+            std::this_thread::sleep_for(o.pause_on_no_answer);
         }
       });
   }
