@@ -31,6 +31,10 @@ std::optional<route_match> match_route(const shared_view::route_map& routes,
   return std::nullopt;
 }
 
+lease_grant to_lease_grant(queue::grant g) {
+  return lease_grant{g.lease_id, std::move(g.worker_id), std::move(g.host), g.port};
+}
+
 caf_control_port::caf_control_port(shared_view& view, metrics_registry& metrics, caf::actor admin)
   : view_(view), metrics_(metrics), admin_(std::move(admin)) {
 }
@@ -56,7 +60,7 @@ std::optional<lease_grant> caf_control_port::try_lease(const route_match& route,
   auto g = route.lane->try_lease(session);
   if (!g)
     return std::nullopt;
-  return lease_grant{g->lease_id, std::move(g->worker_id), std::move(g->host), g->port};
+  return to_lease_grant(std::move(*g));
 }
 
 void caf_control_port::lease(const route_match& route, std::string session, lease_callback cb) {
@@ -70,7 +74,7 @@ void caf_control_port::lease(const route_match& route, std::string session, leas
       cb(g.error());
       return;
     }
-    cb(lease_grant{g->lease_id, std::move(g->worker_id), std::move(g->host), g->port});
+    cb(to_lease_grant(std::move(*g)));
   }};
   caf::anon_send(queue, queue::lease_atom::value, std::move(session), std::move(qcb));
 }

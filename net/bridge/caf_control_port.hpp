@@ -5,6 +5,7 @@
 
 #include "actors/common/metrics.hpp"
 #include "actors/common/shared_view.hpp"
+#include "actors/queue/queue_logic.hpp"
 #include "net/control_port.hpp"
 
 #include <caf/actor.hpp>
@@ -34,6 +35,9 @@ private:
   metrics_registry& metrics_;
   caf::actor admin_;
 };
+
+/// The gateway's view of a queue's grant (local or remote queue alike).
+lease_grant to_lease_grant(queue::grant g);
 
 /// Splits a gateway path (after "/api/routes/v1/", query removed) against a route table:
 /// "<route>/<rest>" wins over "<ns>/<app>/<rest>". Pure; exposed for tests.

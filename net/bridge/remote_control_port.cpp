@@ -232,7 +232,7 @@ caf::behavior bridge(bridge_ptr self, std::shared_ptr<remote_state> st) {
               std::lock_guard<std::mutex> lk{self->state.st->mtx};
               self->state.st->leases[{key, g.lease_id}] = queue;
             }
-            (*cb)(lease_grant{g.lease_id, std::move(g.worker_id), std::move(g.host), g.port});
+            (*cb)(to_lease_grant(std::move(g)));
           },
           [=](caf::error& e) {
             if (self->state.pending.erase(id) == 0)
