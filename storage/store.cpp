@@ -22,4 +22,15 @@ void store::write_async(write_batch batch, durability d, write_done done) {
     done(std::move(err));
 }
 
+expected<std::optional<std::string>> store::last_key(table t, std::string_view prefix) {
+  std::optional<std::string> last;
+  auto err = scan(t, prefix, [&](std::string_view key, std::string_view) {
+    last = std::string{key}; // keys ascend, so the final one wins
+    return true;
+  });
+  if (err)
+    return err;
+  return last;
+}
+
 } // namespace ever::storage

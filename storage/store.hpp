@@ -37,6 +37,11 @@ struct write_batch {
     ops.push_back({t, std::move(key), std::move(value)});
   }
   void del(table t, std::string key) { ops.push_back({t, std::move(key), std::nullopt}); }
+  /// Adds `other`'s changes after this batch's own.
+  void append(write_batch other) {
+    for (auto& op : other.ops)
+      ops.push_back(std::move(op));
+  }
   bool empty() const { return ops.empty(); }
 };
 
@@ -74,6 +79,11 @@ public:
 
   /// Visits every key starting with `prefix`, in ascending byte order.
   virtual caf::error scan(table t, std::string_view prefix, const scan_fn& fn) = 0;
+
+  /// The greatest key starting with `prefix`, or an empty optional if there is none. By default
+  /// a scan; RocksDB seeks to it (an app's journal finds its last sequence number at every
+  /// start, among up to events_kept_per_app rows).
+  virtual expected<std::optional<std::string>> last_key(table t, std::string_view prefix);
 };
 
 /// Opens (creating if needed) the RocksDB database at `dir` with one column family per table.

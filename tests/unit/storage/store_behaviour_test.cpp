@@ -148,6 +148,31 @@ void check_prefix_of_high_bytes(store& s) {
   CHECK(keys_under(s, table::meta, std::string{"\xff", 1}).size() == 1);
 }
 
+std::optional<std::string> last_under(store& s, table t, std::string_view prefix) {
+  auto k = s.last_key(t, prefix);
+  REQUIRE(k);
+  return *k;
+}
+
+void check_last_key(store& s) {
+  write_batch b;
+  for (uint64_t i : {3, 1, 300, 2})
+    b.put(table::queue, seq_key("default", "l", i), "e");
+  b.put(table::queue, seq_key("default", "l2", 9), "next app"); // sorts right after the prefix
+  b.put(table::queue, "default/l0", "the key that ends prefix \"default/l/\" is not in it");
+  b.put(table::queue, "default/m", "after");
+  REQUIRE_FALSE(s.write(b, durability::relaxed));
+  CHECK(last_under(s, table::queue, app_prefix("default", "l")) == seq_key("default", "l", 300));
+  CHECK(last_under(s, table::queue, app_prefix("default", "none")) == std::nullopt);
+  CHECK(last_under(s, table::queue, "default/") == "default/m");
+  CHECK(last_under(s, table::queue, "") == keys_under(s, table::queue, "").back()); // whole table
+  write_batch high;
+  high.put(table::meta, std::string{"\xff\xff", 2}, "4");
+  high.put(table::meta, std::string{"\xff\xff\x01", 3}, "5");
+  REQUIRE_FALSE(s.write(high, durability::relaxed));
+  CHECK(last_under(s, table::meta, std::string{"\xff", 1}) == std::string{"\xff\xff\x01", 3});
+}
+
 void check_scan_callback_may_write(store& s) {
   // Actors delete rows while walking them (e.g. expired queue entries).
   write_batch b;
@@ -197,6 +222,7 @@ void check_store_behaviour(store& s) {
   check_prefix_scan(s);
   check_numeric_order(s);
   check_prefix_of_high_bytes(s);
+  check_last_key(s);
   check_scan_callback_may_write(s);
   check_concurrent_writers(s);
 }
