@@ -4,6 +4,7 @@
 #include "actors/cluster/cluster_state.hpp"
 #include "actors/common/journal.hpp"
 #include "actors/common/worker_gauges.hpp"
+#include "actors/node/node_messages.hpp"
 #include "actors/queue/queue_actor.hpp"
 #include "actors/registry/census.hpp"
 #include "actors/scaler/scaler_actor.hpp"
@@ -17,7 +18,9 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <algorithm>
 #include <deque>
+#include <set>
 
 namespace ever::app {
 
@@ -31,6 +34,7 @@ struct live_worker {
 struct app_state {
   const control_context* ctx = nullptr;
   app_config cfg;
+  std::shared_ptr<const app_spec> spec; ///< cfg.record.spec, shared by new workers
   std::shared_ptr<app_journal> journal;
   caf::actor queue;
   caf::actor scaler;
@@ -87,7 +91,7 @@ caf::actor start_worker(self_ptr self, const worker_record& w, worker::start_mod
   auto& st = self->state;
   worker::worker_config wc;
   wc.record = w;
-  wc.spec = rec(self).spec;
+  wc.spec = st.spec;
   wc.mode = mode;
   wc.app = caf::actor_cast<caf::actor>(self);
   wc.queue = st.queue;
@@ -226,16 +230,61 @@ int64_t scale_up(self_ptr self, int64_t n, const std::string& reason) {
   return static_cast<int64_t>(fresh.size());
 }
 
+/// Recorded workers whose processes one node agent is asked to re-adopt together.
+struct adoption_batch {
+  caf::actor agent;
+  std::vector<node::adoption> items;
+  std::vector<caf::actor> workers; ///< workers[i] is told about items[i]
+};
+
+/// One request per node agent, not one per worker: at 100,000 workers a restart's per-worker
+/// requests (and their timeouts on CAF's clock thread) were most of its cost. The agent reports
+/// readiness to each worker; the app tells the workers whose process is gone, and writes the
+/// re-adoptions as one batch of events.
+void adopt_together(self_ptr self, adoption_batch b) {
+  std::vector<std::pair<std::string, int64_t>> pids; // for the events
+  for (const auto& a : b.items)
+    pids.emplace_back(a.worker_id, static_cast<int64_t>(a.id.pid));
+  auto workers = b.workers;
+  self->request(b.agent, std::chrono::seconds(30), node::adopt_many_atom::value, std::move(b.items),
+                std::move(b.workers))
+    .then(
+      [=](const std::vector<std::string>& gone) {
+        std::set<std::string> dead{gone.begin(), gone.end()};
+        std::vector<std::string> adopted;
+        for (size_t i = 0; i < pids.size(); ++i) {
+          const auto& [id, pid] = pids[i];
+          if (dead.count(id))
+            self->send(workers[i], failed_atom::value,
+                       "process " + std::to_string(pid)
+                         + " is gone (it ended while everd was down)");
+          else
+            adopted.push_back("Worker/" + id + " re-adopted (pid " + std::to_string(pid) + ")");
+        }
+        self->state.journal->events_async(event_type::normal, "Worker", std::move(adopted));
+      },
+      [=](caf::error& err) {
+        for (const auto& w : workers)
+          self->send(w, failed_atom::value, "re-adoption failed: " + message_of(err));
+      });
+}
+
 void recover(self_ptr self) {
   auto& st = self->state;
   const auto& spec = rec(self).spec;
-  auto prefix = storage::app_prefix(spec.ns, spec.name);
   std::vector<worker_record> recorded;
-  st.ctx->db->scan(storage::table::workers, prefix, [&](std::string_view, std::string_view v) {
-    if (auto w = storage::decode<worker_record>(v); w && !is_final(w->status))
-      recorded.push_back(std::move(*w));
-    return true;
-  });
+  if (st.cfg.recorded) {
+    recorded = std::move(*st.cfg.recorded);
+    st.cfg.recorded.reset();
+  } else {
+    st.ctx->db->scan(storage::table::workers, storage::app_prefix(spec.ns, spec.name),
+                     [&](std::string_view, std::string_view v) {
+                       if (auto w = storage::decode<worker_record>(v); w && !is_final(w->status))
+                         recorded.push_back(std::move(*w));
+                       return true;
+                     });
+  }
+  std::vector<adoption_batch> batches; // one per node agent
   for (const auto& w : recorded) {
     auto where = local_placement(self);
     if (st.ctx->cluster) {
@@ -246,12 +295,29 @@ void recover(self_ptr self) {
       if (!where.agent)
         st.ctx->cluster->expect(w.node, st.ctx->now());
     }
-    start_worker(self, w, worker::start_mode::adopt, where, false);
-    if (w.pid == 0 || w.status == worker_status::terminating) {
+    bool interrupted = w.pid == 0 || w.status == worker_status::terminating;
+    // A worker waiting for its node, or whose stop was interrupted, adopts on its own (rare).
+    bool together = where.agent && !interrupted;
+    auto agent = where.agent;
+    auto h = start_worker(self, w, together ? worker::start_mode::adopted : worker::start_mode::adopt,
+                          where, false);
+    if (together) {
+      auto b = std::find_if(batches.begin(), batches.end(),
+                            [&](const adoption_batch& x) { return x.agent == agent; });
+      if (b == batches.end())
+        b = batches.insert(batches.end(), adoption_batch{agent, {}, {}});
+      b->items.push_back(node::adoption{w.id, runtime::process_id{static_cast<pid_t>(w.pid),
+                                                                  w.proc_start_time},
+                                        w.port, spec.readiness_path});
+      b->workers.push_back(h);
+    }
+    if (interrupted) {
       // Never started, or was being stopped: make sure no process is left, then record the end.
       stop_worker(self, w.id, "stopping was interrupted by a restart");
     }
   }
+  for (auto& b : batches)
+    adopt_together(self, std::move(b));
   publish_workers(self);
 }
 
@@ -260,6 +326,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
   st.ctx = ctx;
   st.cfg = std::move(cfg);
   const auto& spec = rec(self).spec;
+  st.spec = std::make_shared<const app_spec>(spec);
   st.journal = std::make_shared<app_journal>(*ctx->db, *ctx->clock, ctx->limits, spec.ns,
                                              spec.name);
   st.journal->load();
@@ -365,6 +432,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
       if (auto err = save_app(self, next))
         return err;
       st.cfg.record = next;
+      st.spec = std::make_shared<const app_spec>(next.spec);
       self->send(st.queue, queue::limits_atom::value, next.spec.queue.max_length,
                  next.spec.queue.wait_timeout_ms);
       self->send(st.scaler, update_atom::value, next.spec.autoscaler);

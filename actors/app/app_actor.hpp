@@ -11,12 +11,18 @@
 
 #include <caf/actor.hpp>
 
+#include <optional>
+#include <vector>
+
 namespace ever::app {
 
 struct app_config {
   app_record record;
   caf::actor node; ///< the node agent that runs this app's workers
   bool recovering = false; ///< loaded from disk at start: re-adopt recorded workers
+  /// Recovering: the app's live (not final) worker records when the caller has read them
+  /// already (the directory does, to reconcile); otherwise the app reads them.
+  std::optional<std::vector<worker_record>> recorded;
   caf::actor queue;        ///< set by spawn_app
 };
 

@@ -19,6 +19,8 @@ void register_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<runtime::owned_process>("ever.owned_process");
   cfg.add_message_type<worker::launch_plan>("ever.launch_plan");
   cfg.add_message_type<node::started>("ever.started");
+  cfg.add_message_type<node::adoption>("ever.adoption");
+  cfg.add_message_type<std::vector<node::adoption>>("ever.adoptions");
   // remote gateways: control service (control_messages.hpp) and queue leases
   cfg.add_message_type<route_row>("ever.route_row");
   cfg.add_message_type<route_snapshot>("ever.route_snapshot");

@@ -14,10 +14,19 @@ app_journal::app_journal(storage::store& db, const clock_source& clock, const kn
 
 expected<uint64_t> last_seq(storage::store& db, storage::table t, const std::string& ns,
                             const std::string& app) {
+  auto prefix = storage::app_prefix(ns, app);
+  auto key = db.last_key(t, prefix); // a seek, not a scan of up to events_kept_per_app rows
+  if (!key)
+    return key.error();
+  if (!*key)
+    return uint64_t{0};
+  if (auto s = storage::seq_of(**key))
+    return *s;
+  // The last key is not a sequence key (Ever never writes one): the greatest one that is.
   uint64_t last = 0;
-  auto err = db.scan(t, storage::app_prefix(ns, app), [&](std::string_view key, std::string_view) {
-    if (auto s = storage::seq_of(key))
-      last = *s; // keys ascend, so the final one wins
+  auto err = db.scan(t, prefix, [&](std::string_view k, std::string_view) {
+    if (auto s = storage::seq_of(k))
+      last = *s;
     return true;
   });
   if (err)
@@ -74,21 +83,35 @@ expected<uint64_t> app_journal::event(event_type type, std::string from, std::st
 }
 
 void app_journal::event_async(event_type type, std::string from, std::string message) {
+  std::vector<std::string> one;
+  one.push_back(std::move(message));
+  events_async(type, from, std::move(one));
+}
+
+void app_journal::events_async(event_type type, const std::string& from,
+                               std::vector<std::string> messages) {
   if (!db_.asynchronous()) {
-    event(type, std::move(from), std::move(message));
+    for (auto& m : messages)
+      event(type, from, std::move(m));
     return;
   }
+  if (messages.empty())
+    return;
   std::lock_guard<std::mutex> guard{mtx_};
-  auto r = next_event(type, std::move(from), std::move(message));
-  auto batch = append_batch(storage::table::events, r.seq, knobs_.events_kept_per_app,
-                            storage::encode(r));
-  last_event_ = r.seq;
+  storage::write_batch batch;
+  auto first = last_event_ + 1;
+  for (auto& m : messages) {
+    auto r = next_event(type, from, std::move(m));
+    batch.append(append_batch(storage::table::events, r.seq, knobs_.events_kept_per_app,
+                              storage::encode(r)));
+    last_event_ = r.seq;
+  }
   // Submitted under the lock, so the committer writes events in sequence order.
   db_.write_async(std::move(batch), storage::durability::sync,
-                  [where = ns_ + "/" + app_, seq = r.seq](caf::error err) {
+                  [where = ns_ + "/" + app_, first, last = last_event_](caf::error err) {
                     if (err)
-                      std::cerr << "everd: event " << seq << " of app " << where
-                                << " not saved: " << message_of(err) << '\n';
+                      std::cerr << "everd: events " << first << "-" << last << " of app "
+                                << where << " not saved: " << message_of(err) << '\n';
                   });
 }
 

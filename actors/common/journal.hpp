@@ -11,6 +11,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace ever {
 
@@ -30,6 +31,10 @@ public:
   /// synchronous store this is event(). A write that fails after returning is reported on stderr
   /// and leaves a gap in the event numbers (decisions never go this way).
   void event_async(event_type type, std::string from, std::string message);
+
+  /// As event_async for several events of one kind, written in one batch (e.g. a restart
+  /// re-adopting an app's workers).
+  void events_async(event_type type, const std::string& from, std::vector<std::string> messages);
 
   /// Appends a decision (fsynced) before its actions are taken; fills in seq. Returns seq.
   expected<uint64_t> decision(decision_record r);

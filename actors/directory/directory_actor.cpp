@@ -59,12 +59,14 @@ std::map<std::string, std::string> route_owners(self_ptr self, const std::string
   return out;
 }
 
-void add_app(self_ptr self, const app_record& r, bool recovering) {
+void add_app(self_ptr self, const app_record& r, bool recovering,
+             std::optional<std::vector<worker_record>> recorded = std::nullopt) {
   auto& st = self->state;
   app::app_config cfg;
   cfg.record = r;
   cfg.node = st.node;
   cfg.recovering = recovering;
+  cfg.recorded = std::move(recorded);
   auto handles = app::spawn_app(self->system(), *st.ctx, std::move(cfg));
   self->monitor(handles.app); // to drop it once deleted
   self->link_to(handles.app); // everd shutting down takes every app along
@@ -92,9 +94,25 @@ void load_table(self_ptr self, storage::table t, const char* what,
 /// Both take milliseconds; the bound only keeps a wedged node agent from holding the apps back.
 constexpr auto reconcile_timeout = std::chrono::seconds(10);
 
-void start_apps(self_ptr self, const std::vector<app_record>& apps) {
-  for (const auto& r : apps)
-    add_app(self, r, true);
+/// Every worker record, read once at start: for reconciliation, then handed to the apps (at
+/// 100,000 workers each app scanning and decoding its own again, and the await handlers below
+/// copying them, was a third of a restart's first second).
+using all_records = std::shared_ptr<std::vector<worker_record>>;
+
+/// Starts the recovered apps. With `records` (all worker records), each app gets its live ones
+/// instead of reading them again.
+void start_apps(self_ptr self, const std::vector<app_record>& apps, all_records records = {}) {
+  std::map<std::string, std::vector<worker_record>> live; // by "ns/app"
+  if (records)
+    for (auto& w : *records)
+      if (!is_final(w.status))
+        live[qualified_name(w.ns, w.app)].push_back(std::move(w));
+  for (const auto& r : apps) {
+    std::optional<std::vector<worker_record>> mine;
+    if (records)
+      mine = std::move(live[qualified_name(r.spec.ns, r.spec.name)]);
+    add_app(self, r, true, std::move(mine));
+  }
   publish_routes(self);
 }
 
@@ -151,28 +169,28 @@ void reconcile_then_start(self_ptr self, std::vector<app_record> apps) {
     return;
   }
   // Every record, final ones included: report_orphans names an orphan's app from its record.
-  std::vector<worker_record> records;
+  auto records = std::make_shared<std::vector<worker_record>>();
   load_table<worker_record>(self, storage::table::workers, "worker",
-                            [&](worker_record&& r) { records.push_back(std::move(r)); });
+                            [&](worker_record&& r) { records->push_back(std::move(r)); });
   auto give_up = [=](const char* step, const caf::error& err) {
     std::cerr << "everd: reconciliation skipped, cannot " << step << ": " << message_of(err)
               << '\n';
-    start_apps(self, apps);
+    start_apps(self, apps, records);
   };
   self->request(st.node, reconcile_timeout, node::scan_atom::value)
     .await(
       [=](std::vector<runtime::owned_process>& running) {
-        auto plan = plan_reconcile(records, running);
+        auto plan = plan_reconcile(*records, running);
         if (plan.orphans.empty()) {
-          start_apps(self, apps);
+          start_apps(self, apps, records);
           return;
         }
         self->request(self->state.node, reconcile_timeout, node::reap_atom::value,
                       std::move(plan.orphans))
           .await(
             [=](std::vector<runtime::owned_process>& stopped) {
-              report_orphans(self, stopped, records, apps);
-              start_apps(self, apps);
+              report_orphans(self, stopped, *records, apps);
+              start_apps(self, apps, records);
             },
             [=](caf::error& err) { give_up("stop orphans", err); });
       },

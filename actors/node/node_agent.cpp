@@ -119,6 +119,28 @@ std::vector<runtime::owned_process> reap(self_ptr self,
   return signalled;
 }
 
+/// Looks after a process recorded before a restart, if it still runs: probes it, then tells
+/// `worker` (ready_atom or failed_atom), and reports its exit. False if it is gone.
+bool adopt(self_ptr self, const adoption& a, caf::actor worker) {
+  auto& st = self->state;
+  if (!runtime::is_alive(a.id))
+    return false;
+  tracked t;
+  t.worker_id = a.worker_id;
+  t.id = a.id;
+  t.port = a.port;
+  t.readiness_path = a.readiness_path;
+  t.worker = std::move(worker);
+  t.probe_deadline = st.ctx->now() + st.ctx->limits.readiness_timeout_ms;
+  t.probing = true;
+  t.log_path = st.ctx->data_dir + "/workers/" + a.worker_id + "/worker.log";
+  st.by_pid[a.id.pid] = a.worker_id;
+  st.workers[a.worker_id] = std::move(t);
+  st.watcher->watch(a.id);
+  schedule_probe(self, a.worker_id);
+  return true;
+}
+
 caf::behavior node_agent(self_ptr self, const control_context* ctx) {
   auto& st = self->state;
   st.ctx = ctx;
@@ -138,23 +160,16 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
     },
     [=](adopt_atom, const std::string& worker_id, const runtime::process_id& id, uint16_t port,
         const std::string& path) {
-      auto& st = self->state;
-      if (!runtime::is_alive(id))
-        return false;
-      tracked t;
-      t.worker_id = worker_id;
-      t.id = id;
-      t.port = port;
-      t.readiness_path = path;
-      t.worker = caf::actor_cast<caf::actor>(self->current_sender());
-      t.probe_deadline = st.ctx->now() + st.ctx->limits.readiness_timeout_ms;
-      t.probing = true;
-      t.log_path = st.ctx->data_dir + "/workers/" + worker_id + "/worker.log";
-      st.by_pid[id.pid] = worker_id;
-      st.workers[worker_id] = std::move(t);
-      st.watcher->watch(id);
-      schedule_probe(self, worker_id);
-      return true;
+      return adopt(self, adoption{worker_id, id, port, path},
+                   caf::actor_cast<caf::actor>(self->current_sender()));
+    },
+    [=](adopt_many_atom, const std::vector<adoption>& items,
+        const std::vector<caf::actor>& workers) {
+      std::vector<std::string> gone;
+      for (size_t i = 0; i < items.size() && i < workers.size(); ++i)
+        if (!adopt(self, items[i], workers[i]))
+          gone.push_back(items[i].worker_id);
+      return gone;
     },
     [=](probe_atom, const std::string& worker_id) {
       auto& st = self->state;

@@ -6,6 +6,12 @@
 //                                                          (ready_atom) or (failed_atom, msg)
 //   (adopt_atom, std::string worker_id, runtime::process_id, uint16_t port, std::string path)
 //                                      -> bool alive       re-adopt a process after a restart
+//   (adopt_many_atom, std::vector<adoption>, std::vector<caf::actor> workers)
+//                                      -> std::vector<std::string> gone
+//                                                          the same for an app's recorded workers
+//                                                          at once (workers[i] is told about
+//                                                          item i); answers the worker ids whose
+//                                                          process is gone
 //   (stop_atom, std::string worker_id, runtime::process_id, int64_t grace_ms)
 //                                                          SIGTERM the group, SIGKILL after grace
 //   (logs_atom, std::string worker_id, uint64_t max_bytes) -> std::string
@@ -29,6 +35,7 @@
 namespace ever::node {
 
 using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+using adopt_many_atom = caf::atom_constant<caf::atom("adoptmany")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;

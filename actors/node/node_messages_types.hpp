@@ -6,6 +6,7 @@
 #include "actors/worker/launch_plan.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace ever::node {
 
@@ -13,6 +14,14 @@ namespace ever::node {
 struct started {
   runtime::process_id id;
   uint16_t port = 0;
+};
+
+/// One recorded process to re-adopt after a restart (adopt_many_atom).
+struct adoption {
+  std::string worker_id;
+  runtime::process_id id;
+  uint16_t port = 0;
+  std::string readiness_path;
 };
 
 } // namespace ever::node

@@ -49,4 +49,9 @@ typename Inspector::result_type inspect(Inspector& f, started& x) {
   return f(caf::meta::type_name("ever.started"), x.id, x.port);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, adoption& x) {
+  return f(caf::meta::type_name("ever.adoption"), x.worker_id, x.id, x.port, x.readiness_path);
+}
+
 } // namespace ever::node

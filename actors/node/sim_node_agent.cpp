@@ -81,7 +81,15 @@ void deliver_due(self_ptr self) {
   auto& st = self->state;
   auto now = self->clock().now();
   st.tick_at.reset();
+  size_t told = 0;
   while (!st.due.empty() && st.due.begin()->first <= now) {
+    if (told == st.opts.ready_batch) {
+      // More are due: go on after the other messages waiting (everd's max-throughput lets the
+      // workers just told run first).
+      st.tick_at = now;
+      self->send(self, sim_tick_atom::value);
+      return;
+    }
     auto [worker_id, start_time] = std::move(st.due.begin()->second);
     st.due.erase(st.due.begin());
     auto it = st.workers.find(worker_id);
@@ -89,8 +97,22 @@ void deliver_due(self_ptr self) {
     if (it == st.workers.end() || it->second.stopping || it->second.id.start_time != start_time)
       continue;
     self->send(it->second.worker, ready_atom::value);
+    ++told;
   }
   arm(self);
+}
+
+/// A process recorded before a restart: alive (and ready after adopt_delay_ms) if processes
+/// survive restarts in this simulation.
+bool adopt(self_ptr self, const std::string& worker_id, const runtime::process_id& id,
+           caf::actor worker) {
+  auto& st = self->state;
+  if (!st.opts.survive_restart)
+    return false;
+  if (id.pid >= st.next_pid)
+    st.next_pid = id.pid + 1;
+  track(self, worker_id, std::move(worker), id, st.opts.adopt_delay_ms);
+  return true;
 }
 
 caf::behavior sim_node_agent(self_ptr self, const control_context* ctx, sim_node_options opts) {
@@ -114,14 +136,15 @@ caf::behavior sim_node_agent(self_ptr self, const control_context* ctx, sim_node
     },
     [=](adopt_atom, const std::string& worker_id, const runtime::process_id& id, uint16_t,
         const std::string&) {
-      auto& st = self->state;
-      if (!st.opts.survive_restart)
-        return false;
-      if (id.pid >= st.next_pid)
-        st.next_pid = id.pid + 1;
-      track(self, worker_id, caf::actor_cast<caf::actor>(self->current_sender()), id,
-            st.opts.adopt_delay_ms);
-      return true;
+      return adopt(self, worker_id, id, caf::actor_cast<caf::actor>(self->current_sender()));
+    },
+    [=](adopt_many_atom, const std::vector<adoption>& items,
+        const std::vector<caf::actor>& workers) {
+      std::vector<std::string> gone;
+      for (size_t i = 0; i < items.size() && i < workers.size(); ++i)
+        if (!adopt(self, items[i].worker_id, items[i].id, workers[i]))
+          gone.push_back(items[i].worker_id);
+      return gone;
     },
     [=](sim_tick_atom) { deliver_due(self); },
     [=](stop_atom, const std::string& worker_id, const runtime::process_id&, int64_t) {

@@ -24,6 +24,10 @@ struct sim_node_options {
   int64_t start_jitter_ms = 0;   ///< plus a uniform draw in [0, jitter]
   int64_t adopt_delay_ms = 1;    ///< adopt -> ready (the first readiness probe)
   int64_t stop_delay_ms = 1;     ///< stop -> exited
+  /// Readiness reports per message. A real agent reports one probe per message; 100,000 due at
+  /// once (a restart) sent from one handler would make as many actors runnable on one scheduler
+  /// thread, whose run queue CAF 0.17's steal walks in full.
+  size_t ready_batch = 64;
   bool survive_restart = true;   ///< adopt answers alive: "processes" outlive the control plane
   uint64_t fail_every = 0;       ///< every n-th start fails (0 = never)
   uint64_t seed = 1;             ///< for the jitter

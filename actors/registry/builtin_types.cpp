@@ -171,7 +171,7 @@ expected<caf::actor> make_worker(const spawn_context& sc, const spawn_args& args
   cfg.record.app = spec->name;
   cfg.record.node = sc.ctx->node_name;
   cfg.record.created_at = sc.ctx->now();
-  cfg.spec = std::move(*spec);
+  cfg.spec = std::make_shared<const app_spec>(std::move(*spec));
   cfg.node = sc.node;
   cfg.journal = std::make_shared<app_journal>(*sc.ctx->db, *sc.ctx->clock, sc.ctx->limits,
                                               cfg.record.ns, cfg.record.app);

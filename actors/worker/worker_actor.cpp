@@ -76,7 +76,7 @@ void commit(self_ptr self, const worker_record& next, storage::durability d,
 
 void tell_queue(self_ptr self, queue::slot_phase phase) {
   auto& st = self->state;
-  auto s = slot_of(st.cfg.record, st.cfg.spec.concurrency, phase);
+  auto s = slot_of(st.cfg.record, st.cfg.spec->concurrency, phase);
   s.host = st.cfg.host;
   self->send(st.cfg.queue, queue::upsert_atom::value, std::move(s),
              caf::actor_cast<caf::actor>(self));
@@ -119,7 +119,7 @@ void fail(self_ptr self, const std::string& why) {
 
 void launch(self_ptr self) {
   auto& st = self->state;
-  auto plan = build_launch_plan(st.cfg.spec, st.cfg.record.id, *st.ctx->view->configs(),
+  auto plan = build_launch_plan(*st.cfg.spec, st.cfg.record.id, *st.ctx->view->configs(),
                                 st.ctx->data_dir, runtime::current_environment(), worker_path());
   if (!plan) {
     fail(self, message_of(plan.error()));
@@ -163,7 +163,7 @@ void adopt(self_ptr self) {
   }
   runtime::process_id id{static_cast<pid_t>(r.pid), r.proc_start_time};
   self->request(st.cfg.node, std::chrono::seconds(10), node::adopt_atom::value, r.id, id, r.port,
-                st.cfg.spec.readiness_path)
+                st.cfg.spec->readiness_path)
     .then(
       [=](bool alive) {
         if (!alive)
@@ -184,20 +184,29 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
   // The app has already put this worker in the queue as starting (see app_actor start_worker).
   if (st.cfg.mode == start_mode::adopt)
     adopt(self);
-  else
+  else if (st.cfg.mode == start_mode::launch)
     launch(self);
   return {
     [=](ready_atom) {
       auto& st = self->state;
       if (st.stopping || is_final(st.cfg.record.status))
         return;
+      if (already_ready(st.cfg.record)) {
+        // Re-adopted after a restart, serving and idle before it: nothing to write or to tell
+        // its app (which wrote the "re-adopted" event and holds this record); it serves again.
+        tell_queue(self, queue::slot_phase::running);
+        return;
+      }
+      // A re-adopted worker that was RUNNING (busy) before the restart: no "ready now" event.
+      bool was_running = st.cfg.record.status == worker_status::running;
       auto next = on_ready(st.cfg.record, st.ctx->now());
-      commit(self, next, storage::durability::sync, [self, id = next.id](bool saved) {
+      commit(self, next, storage::durability::sync, [self, was_running, id = next.id](bool saved) {
         if (!saved)
           return;
         tell_queue(self, queue::slot_phase::running);
-        self->state.cfg.journal->event_async(event_type::normal, "AppServer",
-                                             "Worker/" + id + " is ready now");
+        if (!was_running)
+          self->state.cfg.journal->event_async(event_type::normal, "AppServer",
+                                               "Worker/" + id + " is ready now");
       });
     },
     [=](failed_atom, const std::string& why) { fail(self, why); },
@@ -264,7 +273,14 @@ caf::behavior worker_actor(self_ptr self, const control_context* ctx, worker_con
 
 caf::actor spawn_worker(caf::actor_system& sys, const control_context& ctx, worker_config cfg) {
   auto label = cfg.record.ns + "/" + cfg.record.app + " " + cfg.record.id;
-  return registry::enroll(sys.spawn(worker_actor, &ctx, std::move(cfg)), "ever.worker", ctx, label);
+  // An adopted worker has nothing to do until its node agent or app writes to it; lazily
+  // initialized, it is not scheduled before. A restart spawns ~100 per app at once: scheduled,
+  // 100,000 of them would sit in one scheduler thread's run queue, which CAF 0.17's steal walks
+  // in full (docs/benchmarks.md, section 3).
+  auto h = cfg.mode == start_mode::adopted
+             ? sys.spawn<caf::lazy_init>(worker_actor, &ctx, std::move(cfg))
+             : sys.spawn(worker_actor, &ctx, std::move(cfg));
+  return registry::enroll(std::move(h), "ever.worker", ctx, label);
 }
 
 } // namespace ever::worker

@@ -29,6 +29,11 @@ worker_record on_ready(worker_record r, time_ms now) {
   return r;
 }
 
+bool already_ready(const worker_record& r) {
+  return r.status == worker_status::running && r.detail == worker_detail::free
+         && r.started_at != 0 && r.last_service_at != 0;
+}
+
 worker_record on_stopping(worker_record r, const std::string& reason) {
   if (is_final(r.status))
     return r;

@@ -15,6 +15,10 @@ namespace ever::worker {
 worker_record on_started(worker_record r, int64_t pid, uint64_t start_time, uint16_t port);
 /// The readiness probe passed: RUNNING/FREE. A re-adopted worker keeps its last_service_at.
 worker_record on_ready(worker_record r, time_ms now);
+
+/// True if on_ready would return `r` unchanged: RUNNING/FREE with both times set (a worker
+/// re-adopted after a restart that was serving and idle before it), so there is nothing to write.
+bool already_ready(const worker_record& r);
 /// Scale-down or deletion began: TERMINATING/REMOVE.
 worker_record on_stopping(worker_record r, const std::string& reason);
 /// The process exited. After a stop: TERMINATED; otherwise: ERROR with `how`.

@@ -20,6 +20,8 @@ namespace ever::worker {
 enum class start_mode : uint8_t {
   launch, ///< a new worker: start its process
   adopt,  ///< a worker recorded before a restart whose process may still run: re-adopt it
+  adopted, ///< as adopt, but its app asked the node agent for it (with its app's other
+           ///< workers, node::adopt_many_atom): wait for ready, or failed from the app
 };
 
 } // namespace ever::worker

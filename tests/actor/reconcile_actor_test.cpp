@@ -66,13 +66,17 @@ caf::behavior fake_node(caf::event_based_actor* self, std::shared_ptr<fake_machi
       m->log.push_back(entry);
       return orphans;
     },
-    [=](node::adopt_atom, const std::string& worker_id, const runtime::process_id& id, uint16_t,
-        const std::string&) {
-      m->log.push_back("adopt " + worker_id);
-      for (const auto& p : m->table)
-        if (p.pid == id.pid && p.start_time == id.start_time)
-          return true;
-      return false;
+    [=](node::adopt_many_atom, const std::vector<node::adoption>& items,
+        const std::vector<caf::actor>&) {
+      std::vector<std::string> gone;
+      for (const auto& a : items) {
+        m->log.push_back("adopt " + a.worker_id);
+        if (std::none_of(m->table.begin(), m->table.end(), [&](const owned_process& p) {
+              return p.pid == a.id.pid && p.start_time == a.id.start_time;
+            }))
+          gone.push_back(a.worker_id);
+      }
+      return gone;
     },
   };
 }

@@ -6,6 +6,7 @@
 
 #include "actors/app/app_actor.hpp"
 #include "actors/node/sim_node_agent.hpp"
+#include "actors/queue/shared_queue.hpp"
 
 #include <optional>
 
@@ -202,4 +203,154 @@ TEST_CASE_METHOD(sim_fixture, "sim node: the real app actors scale to min_worker
   advance(30ms, 1ms);
   CHECK(running() == 3);
   CHECK(started_ids.size() == 3); // steady at min_workers: no further starts
+}
+
+TEST_CASE_METHOD(sim_fixture, "sim node: adopt_many adopts a batch, tells each worker when it is "
+                              "ready, and answers the ids that are gone", "[sim_node]") {
+  auto adopt_many = [&](caf::actor node, std::vector<caf::actor> workers) {
+    std::vector<node::adoption> items;
+    for (size_t i = 0; i < workers.size(); ++i)
+      items.push_back(node::adoption{"w-" + std::to_string(i),
+                                     runtime::process_id{sim_node_pid_for_test + static_cast<pid_t>(i), 7},
+                                     uint16_t{20001}, "/-everai-/healthy"});
+    auto gone = std::make_shared<std::optional<std::vector<std::string>>>();
+    auto asker = keep(sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+      self->request(node, caf::infinite, node::adopt_many_atom::value, items, workers)
+        .then([=](const std::vector<std::string>& ids) { *gone = ids; });
+      return {[](caf::get_atom) {}};
+    }));
+    (void) asker;
+    sched.run();
+    return *gone;
+  };
+  SECTION("surviving") {
+    node::sim_node_options o;
+    o.adopt_delay_ms = 3;
+    auto node = agent(o);
+    auto [w1, log1] = worker_on(node);
+    auto [w2, log2] = worker_on(node);
+    auto gone = adopt_many(node, {w1, w2});
+    REQUIRE(gone);
+    CHECK(gone->empty());
+    advance(2ms, 1ms);
+    CHECK(log1->ready + log2->ready == 0);
+    advance(1ms, 1ms);
+    CHECK(log1->ready == 1);
+    CHECK(log2->ready == 1);
+  }
+  SECTION("not surviving") {
+    node::sim_node_options o;
+    o.survive_restart = false;
+    auto node = agent(o);
+    auto [w1, log1] = worker_on(node);
+    auto [w2, log2] = worker_on(node);
+    auto gone = adopt_many(node, {w1, w2});
+    REQUIRE(gone);
+    CHECK(*gone == std::vector<std::string>{"w-0", "w-1"});
+    advance(10ms, 1ms);
+    CHECK(log1->ready + log2->ready == 0);
+  }
+}
+
+TEST_CASE_METHOD(sim_fixture, "sim node: a restarted app re-adopts its recorded workers, which "
+                              "serve again, or are replaced if gone",
+                 "[sim_node]") {
+  node::sim_node_options o;
+  o.start_delay_ms = 10;
+  app_record r;
+  r.spec.name = app;
+  r.spec.ns = ns;
+  r.spec.command = {"simulated"};
+  r.spec.autoscaler.arguments["min_workers"].value = "3";
+  r.spec.autoscaler.arguments["max_workers"].value = "5";
+  r.created_at = r.updated_at = clock.now();
+  app::app_config cfg;
+  cfg.record = r;
+  cfg.node = agent(o);
+  auto first = app::spawn_app(sys, ctx, cfg);
+  sched.run();
+  advance(10ms, 1ms);
+  REQUIRE(started_ids.size() == 3);
+  // The control plane goes down: its actors end, the (simulated) processes live on.
+  caf::anon_send_exit(first.app, caf::exit_reason::kill);
+  sched.run();
+
+  auto records = [&] {
+    std::map<std::string, worker_record> out;
+    auto err = db->scan(storage::table::workers, storage::app_prefix(ns, app),
+                        [&](std::string_view, std::string_view v) {
+                          auto w = storage::decode<worker_record>(v);
+                          REQUIRE(w);
+                          out[w->id] = *w;
+                          return true;
+                        });
+    REQUIRE(!err);
+    return out;
+  };
+  auto events_with = [&](const std::string& text) {
+    int n = 0;
+    auto err = db->scan(storage::table::events, storage::app_prefix(ns, app),
+                        [&](std::string_view, std::string_view v) {
+                          auto e = storage::decode<event_record>(v);
+                          REQUIRE(e);
+                          n += e->message.find(text) != std::string::npos;
+                          return true;
+                        });
+    REQUIRE(!err);
+    return n;
+  };
+  auto running_slots = [](const app::spawned_app& a) {
+    int n = 0;
+    auto q = a.lane->lock();
+    for (const auto& [id, s] : q->slots())
+      n += s.phase == queue::slot_phase::running;
+    return n;
+  };
+  auto before = records();
+  REQUIRE(before.size() == 3);
+
+  SECTION("processes survived") {
+    node::sim_node_options o2;
+    o2.adopt_delay_ms = 5;
+    cfg.node = agent(o2);
+    cfg.recovering = true;
+    auto second = app::spawn_app(sys, ctx, cfg);
+    keep(second.app);
+    keep(second.queue);
+    sched.run();
+    CHECK(running_slots(second) == 0); // re-adopted, not ready yet: counted as starting
+    advance(5ms, 1ms);
+    CHECK(running_slots(second) == 3);
+    CHECK(events_with("re-adopted (pid ") == 3);
+    auto after = records();
+    REQUIRE(after.size() == 3);
+    for (const auto& [id, w] : after) {
+      CHECK(w.status == worker_status::running);
+      CHECK(w.pid == before[id].pid); // the same process: nothing was started again
+    }
+    CHECK(started_ids.size() == 3);
+  }
+  SECTION("processes gone") {
+    node::sim_node_options o2;
+    o2.survive_restart = false;
+    o2.start_delay_ms = 10;
+    cfg.node = agent(o2);
+    cfg.recovering = true;
+    auto second = app::spawn_app(sys, ctx, cfg);
+    keep(second.app);
+    keep(second.queue);
+    sched.run();
+    advance(2s, 10ms); // the failed workers end; the scaler's next tick starts replacements
+    auto after = records();
+    int gone = 0;
+    for (const auto& [id, w] : before) {
+      REQUIRE(after.count(id));
+      CHECK(is_final(after[id].status));
+      gone += after[id].message.find("is gone (it ended while everd was down)") != std::string::npos;
+    }
+    CHECK(gone == 3);
+    CHECK(events_with("re-adopted") == 0);
+    CHECK(started_ids.size() == 6);
+    CHECK(running_slots(second) == 3);
+  }
 }

@@ -77,6 +77,26 @@ TEST_CASE("lifecycle: on_ready of a re-adopted worker keeps its persisted times"
   CHECK(again.failure_count == 1);
 }
 
+TEST_CASE("lifecycle: already_ready says exactly when on_ready changes nothing") {
+  auto same = [](const worker_record& a, const worker_record& b) {
+    return a.status == b.status && a.detail == b.detail && a.started_at == b.started_at
+           && a.last_service_at == b.last_service_at && a.message == b.message && a.pid == b.pid;
+  };
+  auto ready = on_ready(on_started(fresh(), 1, 2, 3), t0 + 5'000);
+  CHECK(already_ready(ready));
+  CHECK(same(on_ready(ready, t0 + 9'000), ready));
+  auto busy = ready;
+  busy.detail = worker_detail::busy; // persisted mid-request: on_ready makes it FREE
+  CHECK_FALSE(already_ready(busy));
+  CHECK_FALSE(same(on_ready(busy, t0 + 9'000), busy));
+  auto starting = on_started(fresh(), 1, 2, 3);
+  CHECK_FALSE(already_ready(starting));
+  CHECK_FALSE(same(on_ready(starting, t0 + 9'000), starting));
+  auto never_served = ready;
+  never_served.last_service_at = 0;
+  CHECK_FALSE(already_ready(never_served));
+}
+
 TEST_CASE("lifecycle: on_stopping -> TERMINATING/REMOVE with the reason") {
   SECTION("from RUNNING") {
     auto r = on_stopping(on_ready(on_started(fresh(), 1, 2, 3), t0), "idle 60s: scale down");
