@@ -37,7 +37,8 @@ struct decision_input {
 struct decision_output {
   decide_result result;
   std::map<std::string, int64_t> arguments; ///< as the policy used them (defaults filled in)
-  std::optional<factors> decorated;         ///< factors after factor decorators
+  std::optional<factors> decorated;         ///< factors after factor decorators; null when
+                                            ///< there were none (then they are the input)
   std::string reason;                       ///< one line in words, e.g. "queue WorkerBusy 3 > max_queue_size 2: scale up 1"
 };
 

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace ever::queue {
 
@@ -35,6 +36,8 @@ struct queue_state {
   bool paused = false;
   bool scaler_ready = false;  // the scaler takes the next pushed snapshot (it said ready)
   bool changed_since = false; // something changed while the scaler was not ready
+  bool flush_pending = false; // a flush_atom to self is on its way (see notify_scaler)
+  bool lazy_change = false;   // a change pushed at the next tick at the latest (see upsert)
   int64_t published_length = -1; // last ever_queue_length set: the registry's lock is not free
   std::string blocked; // why workers cannot be placed, "" if they can
   std::string label;
@@ -42,6 +45,9 @@ struct queue_state {
 };
 
 using self_ptr = caf::stateful_actor<queue_state>*;
+
+/// To self: push the scaler what changed meanwhile (see notify_scaler).
+using flush_atom = caf::atom_constant<caf::atom("qflush")>;
 
 /// The queue table's write mode from knob queue_durability; nullopt: rows are not written.
 std::optional<storage::durability> queue_writes(const control_context& ctx) {
@@ -91,10 +97,18 @@ scaler::app_snapshot make_snapshot(self_ptr self) {
   return snap;
 }
 
+void push_snapshot(self_ptr self) {
+  auto& st = self->state;
+  st.scaler_ready = false;
+  st.changed_since = false;
+  st.lazy_change = false;
+  self->send(st.scaler, changed_atom::value, make_snapshot(self));
+}
+
 /// Pushes the scaler a snapshot with the change, so it decides without asking back (one round
 /// trip less between a request that queues and the scale-up decision). At most one push is
 /// outstanding: the next goes out when the scaler says (ready_atom), if anything changed since.
-void notify_scaler(self_ptr self) {
+void notify_scaler(self_ptr self, bool urgent = true) {
   auto& st = self->state;
   auto length = static_cast<int64_t>(st.callbacks.size());
   if (length != st.published_length) {
@@ -103,13 +117,24 @@ void notify_scaler(self_ptr self) {
   }
   if (!st.scaler)
     return;
+  if (!urgent) {
+    st.lazy_change = true;
+    return;
+  }
   if (!st.scaler_ready) {
     st.changed_since = true;
     return;
   }
-  st.scaler_ready = false;
-  st.changed_since = false;
-  self->send(st.scaler, changed_atom::value, make_snapshot(self));
+  if (!self->mailbox().empty()) {
+    // More messages wait, likely more changes (a restart: 100 workers of the app turning
+    // RUNNING): one snapshot after them, not one decision per change. The flush queues behind
+    // the messages waiting now, so the push is late by those only, never starved.
+    st.changed_since = true;
+    if (!std::exchange(st.flush_pending, true))
+      self->send(self, flush_atom::value);
+    return;
+  }
+  push_snapshot(self);
 }
 
 void deliver(self_ptr self, const std::vector<grant>& grants) {
@@ -183,6 +208,12 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
       if (st.changed_since)
         notify_scaler(self);
     },
+    [=](flush_atom) {
+      auto& st = self->state;
+      st.flush_pending = false;
+      if (st.scaler_ready && st.changed_since)
+        push_snapshot(self);
+    },
     [=](lease_atom, const std::string& session, lease_callback& cb) {
       auto& st = self->state;
       auto r = st.shared->lock()->lease(session, st.ctx->now());
@@ -230,9 +261,19 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     [=](upsert_atom, slot& s, caf::actor& worker) {
       auto& st = self->state;
       st.workers[s.worker_id] = std::move(worker);
-      auto grants = st.shared->lock()->upsert(std::move(s), st.ctx->now());
+      std::vector<grant> grants;
+      bool waiting = false;
+      {
+        auto q = st.shared->lock();
+        grants = q->upsert(std::move(s), st.ctx->now());
+        waiting = q->next_deadline() != 0;
+      }
       deliver(self, grants);
-      notify_scaler(self);
+      // Capacity nobody waits for cannot call for a scale-up: the scaler hears of it at the
+      // next tick (a restart turns an app's 100 workers RUNNING one by one: one decision per
+      // tick instead of one per worker). With waiters their reasons may have changed (e.g.
+      // NotDispatch -> WorkerBusy): at once.
+      notify_scaler(self, waiting);
     },
     [=](drain_atom, const std::string& worker_id) {
       auto r = self->state.shared->lock()->drain(worker_id, self->state.ctx->now());
@@ -270,6 +311,8 @@ caf::behavior queue_actor(self_ptr self, const control_context* ctx, queue_confi
     },
     [=](tick_atom) {
       auto& st = self->state;
+      if (st.lazy_change)
+        notify_scaler(self);
       auto now = st.ctx->now();
       auto expired = st.shared->lock()->expire(now);
       if (!expired.empty()) {

@@ -56,7 +56,8 @@ caf::result<std::string> run(policy::decision_input in, const std::string& facto
   j["result"] = json::parse(policy::to_json(out->result));
   j["arguments"] = out->arguments;
   j["reason"] = out->reason;
-  j["factors"] = out->decorated ? json::parse(policy::to_json(*out->decorated)) : json();
+  const auto& shown = in.factor_decorators.empty() ? in.input : out->decorated;
+  j["factors"] = shown ? json::parse(policy::to_json(*shown)) : json();
   return j.dump();
 }
 

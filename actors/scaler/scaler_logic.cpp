@@ -238,10 +238,11 @@ expected<scaler_decision> decide(const autoscaler_spec& spec, const std::string&
   auto in = resolve_input(spec, ns, configs);
   if (!in)
     return in.error();
-  in->input = d.factors;
+  in->input = std::move(d.factors); // lent to the policy, not copied (decided on every change)
   in->now = now;
   d.policy = in->policy;
   auto out = policy::decide(*in);
+  d.factors = std::move(*in->input);
   if (!out)
     return out.error();
   d.output = std::move(*out);

@@ -1,13 +1,13 @@
 #include "net/daemon/daemon_setup.hpp"
 
 #include "actors/cluster/cluster_types.hpp"
+#include "actors/common/scheduler_tuning.hpp"
 #include "actors/registry/registry.hpp"
 #include "net/daemon/cluster_setup.hpp"
 
 #include <caf/actor_system_config.hpp>
 
 #include <filesystem>
-#include <thread>
 
 namespace ever::daemon {
 
@@ -34,13 +34,7 @@ expected<std::string> prepare_data_dir(const std::string& dir) {
 }
 
 void configure_actor_system(caf::actor_system_config& cfg, const daemon_options& opts) {
-  auto threads = opts.threads > 0
-                   ? opts.threads
-                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  cfg.set("scheduler.max-threads", threads);
-  // Idle workers otherwise poll in 50 µs sleeps first, adding ~100 µs to every wake-up
-  // (caf-0.17-notes §5.1).
-  cfg.set("work-stealing.moderate-poll-attempts", 0);
+  tune_scheduler(cfg, opts.threads);
   cluster::configure_link(cfg, link_of(opts));
   cluster::register_cluster_types(cfg);
   register_error_category(cfg);

@@ -332,6 +332,30 @@ TEST_CASE_METHOD(queue_fixture, "queue: pushes one snapshot per burst until the 
   CHECK(log->snapshots[3].workers[0].in_flight == 1);
 }
 
+TEST_CASE_METHOD(queue_fixture, "queue: a worker nobody waits for reaches the scaler at the "
+                                "next tick, several in one snapshot", "[actor][queue]") {
+  start_queue();
+  auto log = std::make_shared<scaler_log>();
+  auto s = keep(sys.spawn(fake_scaler, q, log));
+  caf::anon_send(q, queue::scaler_atom::value, s);
+  sched.run();
+  caf::anon_send(s, caf::get_atom::value); // ready for the next push
+  sched.run();
+  REQUIRE(log->changed == 1);
+  // A restart re-adopting an app's workers: each turns RUNNING, with no request waiting.
+  add_worker("w1", 1);
+  add_worker("w2", 1);
+  add_worker("w3", 1);
+  CHECK(log->changed == 1); // not one decision per worker
+  advance(std::chrono::milliseconds(100), std::chrono::milliseconds(10));
+  REQUIRE(log->changed == 2); // the tick pushes them, all in one snapshot
+  CHECK(log->snapshots[1].workers.size() == 3);
+  caf::anon_send(s, caf::get_atom::value);
+  sched.run();
+  advance(std::chrono::milliseconds(200), std::chrono::milliseconds(10));
+  CHECK(log->changed == 2); // nothing changed since: no push at later ticks
+}
+
 TEST_CASE_METHOD(queue_fixture, "queue: usage reaches the worker actor within one tick of a "
                                 "release", "[actor][queue]") {
   start_queue();

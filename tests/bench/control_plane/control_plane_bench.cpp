@@ -12,6 +12,7 @@
 
 #include "actors/app/app_messages.hpp"
 #include "actors/common/context.hpp"
+#include "actors/common/scheduler_tuning.hpp"
 #include "actors/directory/directory_actor.hpp"
 #include "actors/directory/directory_messages.hpp"
 #include "actors/node/sim_node_agent.hpp"
@@ -63,6 +64,7 @@ struct options {
   int aggressive_polls = -1;  ///< >=0: work-stealing.aggressive-poll-attempts (CAF and everd: 100)
   double timeout_s = 900;     ///< bound on every wait
   bool restart = true;
+  bool restart_only = false;  ///< no setup and load: restart on the state left in --data-dir
   bool smoke = false;
   std::string data_dir;       ///< default: a fresh dir under /tmp, removed at the end
 };
@@ -73,7 +75,7 @@ struct options {
                "         [--load-seconds S] [--rate R] [--service-ms MS] [--start-delay-ms MS]\n"
                "         [--threads T] [--scheduler stealing|sharing] [--steal-interval N]\n"
                "         [--aggressive-polls N]\n"
-               "         [--timeout S] [--no-restart]\n"
+               "         [--timeout S] [--no-restart] [--restart-only]\n"
                "         [--data-dir DIR] [--smoke]\n";
   std::exit(2);
 }
@@ -123,6 +125,8 @@ options parse(int argc, char** argv) {
       o.timeout_s = num();
     else if (a == "--no-restart")
       o.restart = false;
+    else if (a == "--restart-only")
+      o.restart_only = true;
     else if (a == "--data-dir")
       o.data_dir = next();
     else if (a == "--smoke")
@@ -137,6 +141,9 @@ options parse(int argc, char** argv) {
     o.load_seconds = 2;
     o.timeout_s = 45;
   }
+  if (o.restart_only && o.data_dir.empty())
+    usage("--restart-only needs the --data-dir of an earlier run (with the same --apps and "
+          "--workers)");
   if (o.rate == 0)
     o.rate = std::min(4000.0, 20.0 * o.apps);
   return o;
@@ -315,10 +322,7 @@ struct control_node {
     ctx.view = &view;
     ctx.metrics = &metrics;
     ctx.data_dir = dir;
-    auto threads = o.threads > 0 ? o.threads
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    cfg.set("scheduler.max-threads", threads);
-    cfg.set("work-stealing.moderate-poll-attempts", 0); // as everd (net/daemon/daemon_setup.cpp)
+    tune_scheduler(cfg, o.threads); // as everd
     if (o.steal_interval > 0) {
       // CAF 0.17's steal (double_ended_queue::take_tail) walks the victim's whole run queue
       // while holding both its locks: with the 100,000 jobs a restart enqueues at once, each
@@ -493,7 +497,12 @@ int main(int argc, char** argv) {
   struct {
     uint64_t leases = 0, granted = 0, refused = 0, released = 0;
   } totals;
-  {
+  if (o.restart_only) {
+    // The state of an earlier `--data-dir DIR` run: only the restart is measured (the simulated
+    // agent adopts any recorded process), so the restart can be studied without the setup.
+    loaded = true;
+    workers_total = static_cast<uint64_t>(o.apps) * o.workers + o.probes;
+  } else {
     control_node cn{o.data_dir, o, probes};
     { // the scoped actor must be gone before the system stops
       caf::scoped_actor me{*cn.sys};
@@ -600,14 +609,17 @@ int main(int argc, char** argv) {
   if (loaded && o.restart) {
     auto t0 = steady::now();
     control_node cn{o.data_dir, o, probes};
+    double opened_ms = since_ms(t0); // the DB open (WAL replay) and the actor system's start
     restart_ms = wait_all_ready(cn, o, t0);
     if (restart_ms < 0)
       fail("workers not re-adopted within " + fmt(o.timeout_s, 0) + " s after the restart");
+    auto decided = bench::prom_histogram::parse(cn.metrics.render(), "ever_decision_latency_seconds");
     int64_t on_disk = 0;
     for (const auto& [name, n] : cn.recorded())
       on_disk += n;
     std::cout << "restart: DB reopened and " << workers_total << " workers re-adopted and serving"
-              << " (queue slot running) in " << fmt(restart_ms) << " ms; " << on_disk
+              << " (queue slot running) in " << fmt(restart_ms) << " ms (DB open "
+              << fmt(opened_ms) << " ms, " << decided.count << " decisions); " << on_disk
               << " recorded RUNNING; VmRSS " << fmt(bench::rss_mib()) << " MiB" << std::endl;
   }
   // One markdown row for docs/benchmarks.md.
