@@ -24,3 +24,17 @@ find_library(CAF_OPENSSL_LIB caf_openssl REQUIRED)
 add_library(CAF::openssl SHARED IMPORTED)
 set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION ${CAF_OPENSSL_LIB}
   INTERFACE_LINK_LIBRARIES "CAF::io;OpenSSL::SSL")
+
+# The daemon's allocator: gperftools' tcmalloc (Debian's libtcmalloc-minimal4, runtime library
+# only, hence the versioned name). glibc's malloc was ~25 % of everd's CPU at a 100,000-worker
+# restart (docs/decisions/0006-tcmalloc.md). Linked only into everd and the benchmarks that
+# stand in for it; without the package they keep glibc's malloc.
+find_library(EVER_TCMALLOC_LIB NAMES tcmalloc_minimal libtcmalloc_minimal.so.4)
+add_library(ever_allocator INTERFACE)
+if(EVER_TCMALLOC_LIB)
+  # --no-as-needed: nothing calls tcmalloc by name; it replaces malloc by being loaded first.
+  target_link_libraries(ever_allocator INTERFACE -Wl,--no-as-needed ${EVER_TCMALLOC_LIB}
+    -Wl,--as-needed)
+else()
+  message(STATUS "tcmalloc not found (apt-get install libtcmalloc-minimal4): glibc malloc")
+endif()

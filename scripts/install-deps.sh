@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
   libcaf-dev libcaf-doc librocksdb-dev libmsgpack-cxx-dev catch2
-  libboost-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libedit-dev
+  libboost-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libedit-dev libtcmalloc-minimal4
   apache2-utils wrk nginx curl procps tzdata openssl python3
 )
 missing=()
