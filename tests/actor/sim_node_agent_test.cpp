@@ -66,6 +66,21 @@ struct sim_fixture : actor_fixture {
     return {keep(sys.spawn(fake_worker, node, log)), log};
   }
 
+  /// A simulated app with min_workers 3 (max 5) whose workers run on `node`.
+  app::app_config app_on(caf::actor node) {
+    app_record r;
+    r.spec.name = app;
+    r.spec.ns = ns;
+    r.spec.command = {"simulated"};
+    r.spec.autoscaler.arguments["min_workers"].value = "3";
+    r.spec.autoscaler.arguments["max_workers"].value = "5";
+    r.created_at = r.updated_at = clock.now();
+    app::app_config cfg;
+    cfg.record = r;
+    cfg.node = std::move(node);
+    return cfg;
+  }
+
   static worker::launch_plan plan(const std::string& id) {
     worker::launch_plan p;
     p.worker_id = id;
@@ -168,18 +183,7 @@ TEST_CASE_METHOD(sim_fixture, "sim node: the real app actors scale to min_worker
                               "record every worker RUNNING", "[sim_node]") {
   node::sim_node_options o;
   o.start_delay_ms = 30;
-  auto node = agent(o);
-  app_record r;
-  r.spec.name = app;
-  r.spec.ns = ns;
-  r.spec.command = {"simulated"};
-  r.spec.autoscaler.arguments["min_workers"].value = "3";
-  r.spec.autoscaler.arguments["max_workers"].value = "5";
-  r.created_at = r.updated_at = clock.now();
-  app::app_config cfg;
-  cfg.record = r;
-  cfg.node = node;
-  auto handles = app::spawn_app(sys, ctx, cfg);
+  auto handles = app::spawn_app(sys, ctx, app_on(agent(o)));
   keep(handles.app);
   keep(handles.queue);
   sched.run();
@@ -257,16 +261,7 @@ TEST_CASE_METHOD(sim_fixture, "sim node: a restarted app re-adopts its recorded 
                  "[sim_node]") {
   node::sim_node_options o;
   o.start_delay_ms = 10;
-  app_record r;
-  r.spec.name = app;
-  r.spec.ns = ns;
-  r.spec.command = {"simulated"};
-  r.spec.autoscaler.arguments["min_workers"].value = "3";
-  r.spec.autoscaler.arguments["max_workers"].value = "5";
-  r.created_at = r.updated_at = clock.now();
-  app::app_config cfg;
-  cfg.record = r;
-  cfg.node = agent(o);
+  auto cfg = app_on(agent(o));
   auto first = app::spawn_app(sys, ctx, cfg);
   sched.run();
   advance(10ms, 1ms);
@@ -309,15 +304,21 @@ TEST_CASE_METHOD(sim_fixture, "sim node: a restarted app re-adopts its recorded 
   auto before = records();
   REQUIRE(before.size() == 3);
 
-  SECTION("processes survived") {
-    node::sim_node_options o2;
-    o2.adopt_delay_ms = 5;
+  // The control plane starts again on a new agent: the app recovers from the store.
+  auto restart_on = [&](const node::sim_node_options& o2) {
     cfg.node = agent(o2);
     cfg.recovering = true;
     auto second = app::spawn_app(sys, ctx, cfg);
     keep(second.app);
     keep(second.queue);
     sched.run();
+    return second;
+  };
+
+  SECTION("processes survived") {
+    node::sim_node_options o2;
+    o2.adopt_delay_ms = 5;
+    auto second = restart_on(o2);
     CHECK(running_slots(second) == 0); // re-adopted, not ready yet: counted as starting
     advance(5ms, 1ms);
     CHECK(running_slots(second) == 3);
@@ -334,12 +335,7 @@ TEST_CASE_METHOD(sim_fixture, "sim node: a restarted app re-adopts its recorded 
     node::sim_node_options o2;
     o2.survive_restart = false;
     o2.start_delay_ms = 10;
-    cfg.node = agent(o2);
-    cfg.recovering = true;
-    auto second = app::spawn_app(sys, ctx, cfg);
-    keep(second.app);
-    keep(second.queue);
-    sched.run();
+    auto second = restart_on(o2);
     advance(2s, 10ms); // the failed workers end; the scaler's next tick starts replacements
     auto after = records();
     int gone = 0;
