@@ -4,6 +4,7 @@
 #include "net/gateway/session.hpp"
 
 #include "net/gateway/http_text.hpp"
+#include "net/gateway/write_now.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
@@ -201,10 +202,10 @@ void session::write_upstream() {
   std::array<asio::const_buffer, 2> bufs{
       asio::buffer(up_req_),
       body_ ? asio::buffer(body_->get().body()) : asio::const_buffer()};
-  asio::async_write(*up_, bufs,
-                    on_strand([self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
-                      self->on_upstream_written(ec, gen);
-                    }));
+  write_now_or_later(*up_, bufs,
+                     on_strand([self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
+                       self->on_upstream_written(ec, gen);
+                     }));
 }
 
 void session::on_upstream_written(error_code ec, uint64_t gen) {
@@ -431,9 +432,15 @@ void session::write_out(size_t n, bool done) {
     return;
   }
   writing_ = true;
-  asio::async_write(sock_, bufs, on_strand([self = shared_from_this()](error_code ec, size_t) {
-                      self->on_client_written(ec);
-                    }));
+  auto written = on_strand([self = shared_from_this()](error_code ec, size_t) {
+    self->on_client_written(ec);
+  });
+  // The last piece may complete inline (it ends the exchange, nothing recurses); earlier pieces
+  // of a streamed body go through the queue, so a long body does not nest one call per piece.
+  if (done)
+    write_now_or_later(sock_, bufs, std::move(written));
+  else
+    asio::async_write(sock_, bufs, std::move(written));
 }
 
 void session::on_client_written(error_code ec) {
