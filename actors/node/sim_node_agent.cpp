@@ -83,7 +83,7 @@ void deliver_due(self_ptr self) {
   st.tick_at.reset();
   size_t told = 0;
   while (!st.due.empty() && st.due.begin()->first <= now) {
-    if (told == st.opts.ready_batch) {
+    if (st.opts.ready_batch > 0 && told == st.opts.ready_batch) {
       // More are due: go on after the other messages waiting (everd's max-throughput lets the
       // workers just told run first).
       st.tick_at = now;

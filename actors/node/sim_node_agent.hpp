@@ -27,7 +27,7 @@ struct sim_node_options {
   /// Readiness reports per message. A real agent reports one probe per message; 100,000 due at
   /// once (a restart) sent from one handler would make as many actors runnable on one scheduler
   /// thread, whose run queue CAF 0.17's steal walks in full.
-  size_t ready_batch = 64;
+  size_t ready_batch = 64; ///< 0: all due at once
   bool survive_restart = true;   ///< adopt answers alive: "processes" outlive the control plane
   uint64_t fail_every = 0;       ///< every n-th start fails (0 = never)
   uint64_t seed = 1;             ///< for the jitter

@@ -230,6 +230,7 @@ TEST_CASE_METHOD(sim_fixture, "sim node: adopt_many adopts a batch, tells each w
   SECTION("surviving") {
     node::sim_node_options o;
     o.adopt_delay_ms = 3;
+    o.ready_batch = 1; // one report per message: the second follows in the next one
     auto node = agent(o);
     auto [w1, log1] = worker_on(node);
     auto [w2, log2] = worker_on(node);
