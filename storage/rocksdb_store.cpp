@@ -6,11 +6,13 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 namespace ever::storage {
@@ -141,6 +143,20 @@ public:
     return std::optional<std::string>{std::string{view(it->key())}};
   }
 
+  /// See write_crash_image().
+  caf::error crash_image(const std::string& dir) {
+    rocksdb::Checkpoint* raw = nullptr;
+    auto st = rocksdb::Checkpoint::Create(db_, &raw);
+    if (!st.ok())
+      return to_error(st, "checkpoint of the store");
+    std::unique_ptr<rocksdb::Checkpoint> cp{raw};
+    // A log size no WAL reaches: the WAL is copied, nothing is flushed.
+    st = cp->CreateCheckpoint(dir, std::numeric_limits<uint64_t>::max());
+    if (!st.ok())
+      return to_error(st, "checkpoint into " + dir);
+    return {};
+  }
+
 private:
   /// Rejects a batch naming an unknown table before it joins a group (it alone fails).
   static caf::error check(const write_batch& batch) {
@@ -178,6 +194,13 @@ private:
 
 } // namespace
 
+caf::error write_crash_image(store& s, const std::string& dir) {
+  auto* r = dynamic_cast<rocksdb_store*>(&s);
+  if (!r)
+    return make_error(errc::invalid_argument, "a crash image needs a RocksDB store");
+  return r->crash_image(dir);
+}
+
 expected<std::unique_ptr<store>> open_rocksdb_store(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -189,8 +212,9 @@ expected<std::unique_ptr<store>> open_rocksdb_store(const std::string& dir) {
   options.create_missing_column_families = true;
   // A WAL file is kept until every table with writes in it is flushed; a rarely written table
   // would keep them all. Past this size RocksDB flushes the tables holding the oldest WAL, which
-  // bounds what a restart after a crash replays (125 MB took 1 s to replay).
-  options.max_total_wal_size = 32ull << 20;
+  // bounds what a restart after a crash replays: 125 MB took 1 s; at 16 MiB the DB opened in
+  // 82-136 ms after a crash image of 100,000 workers (docs/benchmarks.md section 3).
+  options.max_total_wal_size = 16ull << 20;
 
   std::vector<std::string> names{rocksdb::kDefaultColumnFamilyName};
   for (size_t i = 0; i < table_count; ++i)

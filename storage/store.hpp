@@ -89,6 +89,11 @@ public:
 /// Opens (creating if needed) the RocksDB database at `dir` with one column family per table.
 expected<std::unique_ptr<store>> open_rocksdb_store(const std::string& dir);
 
+/// Writes an openable copy of the RocksDB store `s` into `dir` (which must not exist) as a crash
+/// would leave it: its files and its unflushed WAL, without flushing (benchmarks of a restart
+/// after a crash; a clean close flushes). errc::invalid_argument if `s` is not a RocksDB store.
+caf::error write_crash_image(store& s, const std::string& dir);
+
 /// A store in memory, for unit tests.
 std::unique_ptr<store> make_memory_store();
 

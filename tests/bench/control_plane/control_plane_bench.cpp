@@ -65,6 +65,7 @@ struct options {
   double timeout_s = 900;     ///< bound on every wait
   bool restart = true;
   bool restart_only = false;  ///< no setup and load: restart on the state left in --data-dir
+  bool crash = false;         ///< restart on a crash image (unflushed WAL) instead of a clean stop
   bool smoke = false;
   std::string data_dir;       ///< default: a fresh dir under /tmp, removed at the end
 };
@@ -75,7 +76,7 @@ struct options {
                "         [--load-seconds S] [--rate R] [--service-ms MS] [--start-delay-ms MS]\n"
                "         [--threads T] [--scheduler stealing|sharing] [--steal-interval N]\n"
                "         [--aggressive-polls N]\n"
-               "         [--timeout S] [--no-restart] [--restart-only]\n"
+               "         [--timeout S] [--no-restart] [--restart-only] [--crash]\n"
                "         [--data-dir DIR] [--smoke]\n";
   std::exit(2);
 }
@@ -127,6 +128,8 @@ options parse(int argc, char** argv) {
       o.restart = false;
     else if (a == "--restart-only")
       o.restart_only = true;
+    else if (a == "--crash")
+      o.crash = true;
     else if (a == "--data-dir")
       o.data_dir = next();
     else if (a == "--smoke")
@@ -471,6 +474,7 @@ int main(int argc, char** argv) {
     o.data_dir = tmpl;
   }
   fs::create_directories(o.data_dir);
+  const std::string root_dir = o.data_dir; // removed at the end if ours (--crash moves o.data_dir)
   bool ok = true;
   bool loaded = false; // every worker RUNNING: a restart can be measured even if the load failed
   auto fail = [&](const std::string& what) {
@@ -601,6 +605,14 @@ int main(int argc, char** argv) {
           fail("a probe burst did not lead to a scale-up");
       }
     }
+    if (loaded && o.crash) {
+      // What a kill -9 now would leave on disk: the files and the unflushed WAL. The restart
+      // (or a later --restart-only) runs on it; the clean stop below flushes the original.
+      fs::create_directories(o.data_dir + "/crash");
+      if (auto err = storage::write_crash_image(*cn.db, o.data_dir + "/crash/db"))
+        fail("crash image: " + message_of(err));
+      o.data_dir += "/crash";
+    }
     if (loaded && o.restart) {
       // Restart: everything stops (the simulated processes live on), the DB is closed.
       cn.stop();
@@ -629,7 +641,7 @@ int main(int argc, char** argv) {
             << " ms | " << fmt(setup_ms / 1000, 1) << " s |" << std::endl;
   if (own_dir) {
     std::error_code ec;
-    fs::remove_all(o.data_dir, ec);
+    fs::remove_all(root_dir, ec);
   }
   std::cout << (ok ? "control_plane_bench: ok" : "control_plane_bench: FAILED") << std::endl;
   return ok ? 0 : 1;

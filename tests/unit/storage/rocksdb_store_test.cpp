@@ -105,3 +105,30 @@ TEST_CASE("rocksdb store: open failures are errors") {
     CHECK_THAT(message_of(second.error()), Catch::Contains("lock"));
   }
 }
+
+TEST_CASE("rocksdb store: a crash image holds the unflushed writes and opens on its own") {
+  test::temp_dir dir;
+  auto s = open_rocksdb_store(dir.sub("db"));
+  REQUIRE(s);
+  write_batch b;
+  b.put(table::workers, "default/demo/w1", "running");
+  REQUIRE_FALSE((*s)->write(b, durability::sync));
+  write_batch relaxed; // only in the WAL: nothing has been flushed yet
+  relaxed.put(table::meta, "usage", "42");
+  REQUIRE_FALSE((*s)->write(relaxed, durability::relaxed));
+  REQUIRE_FALSE(write_crash_image(**s, dir.sub("image")));
+  write_batch later; // after the image: not in it
+  later.put(table::meta, "later", "x");
+  REQUIRE_FALSE((*s)->write(later, durability::sync));
+  s->reset();
+  auto image = open_rocksdb_store(dir.sub("image"));
+  REQUIRE(image);
+  CHECK(*(*image)->get(table::workers, "default/demo/w1") == "running");
+  CHECK(*(*image)->get(table::meta, "usage") == "42");
+  CHECK(*(*image)->get(table::meta, "later") == std::nullopt);
+  // Only a RocksDB store has an image to write.
+  auto memory = make_memory_store();
+  auto err = write_crash_image(*memory, dir.sub("nothing"));
+  REQUIRE(err);
+  CHECK(code_of(err) == errc::invalid_argument);
+}
