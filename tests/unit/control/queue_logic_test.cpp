@@ -2,6 +2,7 @@
 // limits (§16.8), draining, sessions (§16.10), usage flags. Pure: every call takes `now`.
 
 #include "actors/queue/queue_logic.hpp"
+#include "unit/control/slot_samples.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,17 +16,7 @@ constexpr int64_t max_len = 1000;
 constexpr int64_t timeout = 120'000;
 constexpr int64_t session_ttl = 600'000;
 
-slot running(const std::string& id, time_ms started_at, int64_t capacity = 1) {
-  slot s;
-  s.worker_id = id;
-  s.port = static_cast<uint16_t>(9000 + id.size());
-  s.phase = slot_phase::running;
-  s.capacity = capacity;
-  s.created_at = started_at - 5'000;
-  s.started_at = started_at;
-  s.last_service_at = started_at;
-  return s;
-}
+using test::running;
 
 slot starting(const std::string& id, time_ms created_at, int64_t capacity = 1) {
   slot s;

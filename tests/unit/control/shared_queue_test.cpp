@@ -3,6 +3,7 @@
 // worker is involved, so the queue actor still does everything that has consequences.
 
 #include "actors/queue/shared_queue.hpp"
+#include "unit/control/slot_samples.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,24 +17,22 @@ namespace {
 
 constexpr time_ms t0 = 1'700'000'000'000;
 
-slot running(const std::string& id, int64_t capacity) {
-  slot s;
-  s.worker_id = id;
-  s.port = 9001;
-  s.phase = slot_phase::running;
-  s.capacity = capacity;
-  s.created_at = t0 - 5'000;
-  s.started_at = t0;
-  s.last_service_at = t0;
-  return s;
-}
+/// A shared queue on a manual clock at t0.
+struct fast_path {
+  manual_clock_source clock{t0};
+  shared_queue q{10, 1000, 60'000, clock};
+
+  /// Adds a RUNNING worker with `capacity`, as of `at`.
+  void add(const std::string& id, int64_t capacity, time_ms at = t0) {
+    q.lock()->upsert(test::running(id, t0, capacity), at);
+  }
+};
 
 } // namespace
 
-TEST_CASE("fast path: grants while a worker has room, then declines without queueing") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 2), t0);
+TEST_CASE_METHOD(fast_path, "fast path: grants while a worker has room, then declines without "
+                 "queueing") {
+  add("w1", 2);
   auto a = q.try_lease("");
   auto b = q.try_lease("");
   REQUIRE(a);
@@ -46,10 +45,9 @@ TEST_CASE("fast path: grants while a worker has room, then declines without queu
   CHECK(q.lock()->slots().at("w1").in_flight == 2);
 }
 
-TEST_CASE("fast path: a release with nobody waiting is done here and records usage") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 1), t0);
+TEST_CASE_METHOD(fast_path, "fast path: a release with nobody waiting is done here and records "
+                 "usage") {
+  add("w1", 1);
   auto g = q.try_lease("");
   REQUIRE(g);
   clock.advance(250);
@@ -62,10 +60,9 @@ TEST_CASE("fast path: a release with nobody waiting is done here and records usa
   CHECK(logic->open_leases() == 0);
 }
 
-TEST_CASE("fast path: a release that would serve a waiter is left to the queue actor") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 1), t0);
+TEST_CASE_METHOD(fast_path, "fast path: a release that would serve a waiter is left to the queue "
+                 "actor") {
+  add("w1", 1);
   auto g = q.try_lease("");
   REQUIRE(g);
   auto queued = q.lock()->lease("", t0 + 1); // what the actor does when the fast path declines
@@ -78,10 +75,9 @@ TEST_CASE("fast path: a release that would serve a waiter is left to the queue a
   CHECK(r.grants[0].waiter_seq == queued.queued->seq);
 }
 
-TEST_CASE("fast path: a release on a draining worker is left to the queue actor") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 1), t0);
+TEST_CASE_METHOD(fast_path, "fast path: a release on a draining worker is left to the queue "
+                 "actor") {
+  add("w1", 1);
   auto g = q.try_lease("");
   REQUIRE(g);
   CHECK_FALSE(q.lock()->drain("w1", t0 + 1).idle);
@@ -90,32 +86,26 @@ TEST_CASE("fast path: a release on a draining worker is left to the queue actor"
   CHECK(r.idle == std::optional<std::string>{"w1"}); // the actor tells the worker it is idle
 }
 
-TEST_CASE("fast path: unknown leases and a closed queue go to the actor") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 1), t0);
+TEST_CASE_METHOD(fast_path, "fast path: unknown leases and a closed queue go to the actor") {
+  add("w1", 1);
   CHECK_FALSE(q.try_release(42, true));
   q.close();
   CHECK_FALSE(q.try_lease(""));
 }
 
-TEST_CASE("fast path: a session pinned to a full worker is declined, not moved") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 1), t0);
+TEST_CASE_METHOD(fast_path, "fast path: a session pinned to a full worker is declined, not moved") {
+  add("w1", 1);
   auto first = q.try_lease("s1");
   REQUIRE(first);
-  q.lock()->upsert(running("w2", 1), t0 + 1);
+  add("w2", 1, t0 + 1);
   CHECK_FALSE(q.try_lease("s1")); // waits for w1 (Session), as lease() would decide
   auto other = q.try_lease("");
   REQUIRE(other);
   CHECK(other->worker_id == "w2");
 }
 
-TEST_CASE("fast path: concurrent gateways never exceed a worker's capacity") {
-  manual_clock_source clock{t0};
-  shared_queue q{10, 1000, 60'000, clock};
-  q.lock()->upsert(running("w1", 3), t0);
+TEST_CASE_METHOD(fast_path, "fast path: concurrent gateways never exceed a worker's capacity") {
+  add("w1", 3);
   std::atomic<int64_t> over{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
