@@ -222,18 +222,19 @@ bench_machine() {
   echo "$(nproc) CPUs ($cpu), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-# bench_cpu_us PID...: user+system CPU time (µs) used so far by these processes and their direct
-# children (nginx's workers), from /proc. Under a loaded machine, CPU per request is steadier
-# than requests per second.
+# bench_cpu_us PID...: user+system CPU time (µs) used so far by exactly these processes, from
+# /proc. Under a loaded machine, CPU per request is steadier than requests per second. Children
+# are not counted: everd's children are the app's workers, whose CPU is the app's, not the
+# gateway's (name nginx's workers explicitly, see bench_children).
 bench_cpu_us() {
-  local pids=("$@") p all=()
-  for p in "${pids[@]}"; do
-    all+=("$p")
-    all+=($(ps -o pid= --ppid "$p" 2>/dev/null || true))
-  done
-  local hz
+  local hz p
   hz=$(getconf CLK_TCK)
-  for p in "${all[@]}"; do
+  for p in "$@"; do
     { cat "/proc/$p/stat"; } 2>/dev/null | sed 's/.*) //' | awk '{ print $12 + $13 }'
   done | awk -v hz="$hz" '{ t += $1 } END { printf "%.0f\n", t * 1e6 / hz }'
+}
+
+# bench_children PID: the direct children of PID, space-separated.
+bench_children() {
+  ps -o pid= --ppid "$1" 2>/dev/null | tr -s ' \n' ' ' || true
 }

@@ -130,9 +130,9 @@ url[ever]=$ever_url
 hdr[direct]="X-Bench: 1"
 hdr[nginx]="X-Bench: 1"
 hdr[ever]=$ever_hdr
-declare -A cpu_pid # whose CPU time is the proxy's (direct: the app itself)
+declare -A cpu_pid # whose CPU time is the proxy's (direct: the app itself); space-separated
 cpu_pid[direct]=$app_pid
-cpu_pid[nginx]=$ngx_pid
+cpu_pid[nginx]="$ngx_pid $(bench_children "$ngx_pid")" # the master and its workers
 cpu_pid[ever]=$everd_pid
 targets=(direct nginx ever)
 series='ever_gateway_requests_total{namespace="default",app="bench-gw",code="200"}'
@@ -158,9 +158,9 @@ for c in $conns; do
       perf record -q -g -p "$everd_pid" -o "$perf_prefix.c$c" -- sleep "$seconds" >/dev/null 2>&1 &
       perf_pid=$!
     fi
-    cpu0=$(bench_cpu_us "${cpu_pid[$t]}")
+    cpu0=$(bench_cpu_us ${cpu_pid[$t]})
     read -r rps p50 p99 err < <(bench_wrk "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
-    cpu1=$(bench_cpu_us "${cpu_pid[$t]}")
+    cpu1=$(bench_cpu_us ${cpu_pid[$t]})
     [ -n "$perf_pid" ] && wait "$perf_pid" || true
     res[$t,$c]="$rps $p50 $p99 $err"
     cpu[$t,$c]=$(awk -v a="$cpu0" -v b="$cpu1" -v r="$rps" -v s="$seconds" \
