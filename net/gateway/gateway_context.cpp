@@ -4,16 +4,7 @@
 
 namespace ever::net::gateway_detail {
 
-namespace {
-// Idle worker connections older than this are closed: workers that went away would otherwise
-// keep their sockets (and file descriptors) in the pool forever.
-constexpr std::chrono::seconds pool_max_idle_age{30};
-} // namespace
-
-gateway_context::gateway_context(control_port& p, const knobs& kn)
-    : port(p), k(kn),
-      pool(static_cast<size_t>(kn.upstream_pool_per_worker < 0 ? 0 : kn.upstream_pool_per_worker),
-           pool_max_idle_age) {}
+gateway_context::gateway_context(control_port& p, const knobs& kn) : port(p), k(kn) {}
 
 void gateway_context::request_finished() {
   if (in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {

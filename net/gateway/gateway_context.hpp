@@ -4,7 +4,6 @@
 #include "core/knobs.hpp"
 #include "net/control_port.hpp"
 #include "net/gateway/gateway_metrics.hpp"
-#include "net/gateway/upstream_pool.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -66,7 +65,6 @@ struct gateway_context {
   control_port& port;
   const knobs k;
   gateway_metrics metrics;
-  upstream_pool pool;
   std::shared_ptr<port_gate> gate = std::make_shared<port_gate>();
   std::atomic<bool> stopping{false}; ///< no new requests: answer the current one, then close
   std::atomic<int64_t> connections{0};

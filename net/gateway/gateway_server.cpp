@@ -5,7 +5,6 @@
 #include "net/gateway/gateway_context.hpp"
 #include "net/gateway/session.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
@@ -19,30 +18,50 @@ namespace ever::net {
 
 using namespace gateway_detail;
 
+namespace {
+// Idle worker connections older than this are closed: workers that went away would otherwise
+// keep their sockets (and file descriptors) in the pool forever.
+constexpr std::chrono::seconds pool_max_idle_age{30};
+
+/// One gateway thread: its io_context (run by that thread alone, hence concurrency hint 1) and
+/// the idle worker connections of the sessions on it (loop_types.hpp says why).
+struct event_loop {
+  explicit event_loop(size_t pool_per_worker) : pool(pool_per_worker, pool_max_idle_age) {}
+
+  asio::io_context ioc{1};
+  upstream_pool pool;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+};
+} // namespace
+
 struct gateway_server::impl {
   impl(control_port& p, const knobs& k, std::string h, uint16_t port)
-      : ctx(p, k), host(std::move(h)), port_no(port),
-        threads_wanted(std::max(1, k.gateway_threads)), ioc(threads_wanted) {}
+      : ctx(p, k), host(std::move(h)), port_no(port), loops(make_loops(k)) {}
+
+  static std::vector<std::unique_ptr<event_loop>> make_loops(const knobs& k) {
+    auto per_worker = static_cast<size_t>(std::max<int64_t>(0, k.upstream_pool_per_worker));
+    std::vector<std::unique_ptr<event_loop>> out;
+    for (int i = 0; i < std::max(1, k.gateway_threads); ++i)
+      out.push_back(std::make_unique<event_loop>(per_worker));
+    return out;
+  }
 
   void do_accept();
-  void on_accept(error_code ec);
+  void on_accept(error_code ec, socket_type sock, event_loop& loop);
   void close_acceptor();
-  void run_thread();
+  static void run_loop(event_loop& loop);
+  event_loop& accept_loop() { return *loops.front(); }
 
-  // Declaration order is destruction order in reverse: the io_context goes before the context
-  // (sessions it still holds release grants through ctx.port), the acceptor before the io_context.
+  // Declaration order is destruction order in reverse: the loops go before the context (sessions
+  // they still hold release grants through ctx.port), the acceptor before the loops.
   gateway_context ctx;
   std::string host;
   uint16_t port_no;
-  int threads_wanted;
-  asio::io_context ioc;
-  session::strand_type accept_strand{asio::make_strand(ioc)};
-  tcp::acceptor acceptor{accept_strand};
-  asio::steady_timer accept_retry{accept_strand};
-  std::optional<session::strand_type> next_strand; ///< strand of the connection being accepted
-  std::optional<tcp::socket> next_socket;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<event_loop>> loops;
+  size_t next_loop = 0; ///< round-robin: where the next accepted connection lives
+  acceptor_type acceptor{accept_loop().ioc.get_executor()};
+  timer_type accept_retry{accept_loop().ioc.get_executor()};
   std::mutex life_mu;
   bool started = false;
   bool stopped = false;
@@ -51,27 +70,28 @@ struct gateway_server::impl {
 void gateway_server::impl::do_accept() {
   if (!acceptor.is_open())
     return;
-  next_strand.emplace(asio::make_strand(ioc));
-  next_socket.emplace(*next_strand);
-  acceptor.async_accept(*next_socket,
-                        asio::bind_executor(accept_strand, [this](error_code ec) { on_accept(ec); }));
+  auto& loop = *loops[next_loop];
+  next_loop = (next_loop + 1) % loops.size();
+  acceptor.async_accept(loop.ioc.get_executor(), [this, &loop](error_code ec, socket_type sock) {
+    on_accept(ec, std::move(sock), loop);
+  });
 }
 
-void gateway_server::impl::on_accept(error_code ec) {
+void gateway_server::impl::on_accept(error_code ec, socket_type sock, event_loop& loop) {
   if (ec == asio::error::operation_aborted || !acceptor.is_open())
     return;
   if (ec) {
     // E.g. out of file descriptors: back off instead of spinning on the error.
     accept_retry.expires_after(std::chrono::milliseconds(50));
-    accept_retry.async_wait(asio::bind_executor(accept_strand, [this](error_code e) {
+    accept_retry.async_wait([this](error_code e) {
       if (!e)
         do_accept();
-    }));
+    });
     return;
   }
-  auto s = std::make_shared<session>(ctx, *next_strand, std::move(*next_socket));
+  auto s = std::make_shared<session>(ctx, loop.pool, std::move(sock));
   ctx.add(s);
-  asio::post(s->strand(), [s] { s->start(); });
+  asio::post(s->executor(), [s] { s->start(); });
   do_accept();
 }
 
@@ -81,10 +101,10 @@ void gateway_server::impl::close_acceptor() {
   accept_retry.cancel();
 }
 
-void gateway_server::impl::run_thread() {
+void gateway_server::impl::run_loop(event_loop& loop) {
   for (;;) {
     try {
-      ioc.run();
+      loop.ioc.run();
       return;
     } catch (...) {
       // A handler threw. Keep the other connections served rather than lose the process.
@@ -105,7 +125,7 @@ uint16_t gateway_server::start() {
     throw std::logic_error("gateway_server::start called twice");
   auto where = d.host + ":" + std::to_string(d.port_no);
   error_code ec;
-  tcp::resolver resolver(d.ioc);
+  resolver_type resolver(d.accept_loop().ioc.get_executor());
   auto results = resolver.resolve(d.host, std::to_string(d.port_no),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty())
@@ -134,10 +154,11 @@ uint16_t gateway_server::start() {
   if (ec)
     fail("read the port of");
 
-  d.work.emplace(asio::make_work_guard(d.ioc));
-  asio::post(d.accept_strand, [&d] { d.do_accept(); });
-  for (int i = 0; i < d.threads_wanted; ++i)
-    d.threads.emplace_back([&d] { d.run_thread(); });
+  for (auto& loop : d.loops)
+    loop->work.emplace(asio::make_work_guard(loop->ioc));
+  asio::post(d.acceptor.get_executor(), [&d] { d.do_accept(); });
+  for (auto& loop : d.loops)
+    loop->thread = std::thread([l = loop.get()] { impl::run_loop(*l); });
   d.started = true;
   return bound;
 }
@@ -148,12 +169,12 @@ void gateway_server::stop_accepting() {
   if (!d.started || d.stopped)
     return;
   d.ctx.stopping = true;
-  // Sessions are added on the accept strand only, so after the acceptor closes there, the
+  // Sessions are added on the accept loop only, so after the acceptor closes there, the
   // snapshot is complete.
-  asio::post(d.accept_strand, [&d] {
+  asio::post(d.acceptor.get_executor(), [&d] {
     d.close_acceptor();
     for (auto& s : d.ctx.sessions_snapshot())
-      asio::post(s->strand(), [s] { s->close_if_idle(); });
+      asio::post(s->executor(), [s] { s->close_if_idle(); });
   });
 }
 
@@ -173,26 +194,27 @@ void gateway_server::stop() {
     d.ctx.gate->open = false;
   }
   d.ctx.stopping = true;
-  asio::post(d.accept_strand, [&d] {
+  asio::post(d.acceptor.get_executor(), [&d] {
     d.close_acceptor();
     for (auto& s : d.ctx.sessions_snapshot())
-      asio::post(s->strand(), [s] { s->abort(); });
+      asio::post(s->executor(), [s] { s->abort(); });
   });
-  d.work.reset();
+  for (auto& loop : d.loops)
+    loop->work.reset();
   // Aborted sessions unwind within a few handler runs; do not wait forever on a stuck one.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (d.ctx.session_count() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  d.ioc.stop();
-  for (auto& t : d.threads)
-    if (t.joinable())
-      t.join();
-  d.threads.clear();
+  for (auto& loop : d.loops)
+    loop->ioc.stop();
+  for (auto& loop : d.loops)
+    if (loop->thread.joinable())
+      loop->thread.join();
   d.close_acceptor(); // in case the posted close never ran
-  // Before the io_context goes: pooled sockets and sessions belong to it.
-  d.ctx.pool.clear();
+  // Before the io_contexts go: pooled sockets and sessions belong to them.
+  for (auto& loop : d.loops)
+    loop->pool.clear();
   d.ctx.clear_sessions();
-  d.next_socket.reset();
 }
 
 size_t gateway_server::in_flight() const {

@@ -86,7 +86,7 @@ void session::start_proxy() {
   head_pending_ = false;
   finishing_ = false;
   up_start_ = std::chrono::steady_clock::now();
-  if (auto s = ctx_.pool.acquire(up_key_)) {
+  if (auto s = pool_.acquire(up_key_)) {
     up_.emplace(std::move(*s));
     reused_ = true;
     write_upstream();
@@ -159,11 +159,11 @@ void session::connect_upstream() {
     return;
   }
   if (!resolver_)
-    resolver_.emplace(strand_);
+    resolver_.emplace(ex_);
   resolver_->async_resolve(
       g.host, std::to_string(g.port),
-      on_strand([self = shared_from_this(), gen = up_gen_](error_code ec,
-                                                          tcp::resolver::results_type r) {
+      [self = shared_from_this(), gen = up_gen_](error_code ec,
+                                                          resolver_type::results_type r) {
         if (self->closed_ || gen != self->up_gen_)
           return;
         if (ec || r.empty()) {
@@ -172,16 +172,15 @@ void session::connect_upstream() {
           return;
         }
         self->connect_to(*r.begin());
-      }));
+      });
 }
 
 void session::connect_to(const tcp::endpoint& ep) {
-  // A plain io_context executor: pooled connections move between sessions, and every handler
-  // is bound to the strand of the session using the connection at the time.
-  up_.emplace(strand_.get_inner_executor());
-  up_->async_connect(ep, on_strand([self = shared_from_this(), gen = up_gen_](error_code ec) {
+  // On this session's loop: pooled connections move only between sessions of the same loop.
+  up_.emplace(ex_);
+  up_->async_connect(ep, [self = shared_from_this(), gen = up_gen_](error_code ec) {
                        self->on_connect(ec, gen);
-                     }));
+                     });
 }
 
 void session::on_connect(error_code ec, uint64_t gen) {
@@ -203,9 +202,9 @@ void session::write_upstream() {
       asio::buffer(up_req_),
       body_ ? asio::buffer(body_->get().body()) : asio::const_buffer()};
   write_now_or_later(*up_, bufs,
-                     on_strand([self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
+                     [self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
                        self->on_upstream_written(ec, gen);
-                     }));
+                     });
 }
 
 void session::on_upstream_written(error_code ec, uint64_t gen) {
@@ -227,9 +226,9 @@ void session::read_upstream_header() {
     res_->skip(true);
   http::async_read_header(
       *up_, up_buf_, *res_,
-      on_strand([self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
+      [self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
         self->on_upstream_header(ec, gen);
-      }));
+      });
 }
 
 void session::on_upstream_header(error_code ec, uint64_t gen) {
@@ -382,9 +381,9 @@ void session::read_upstream_body() {
   b.size = body_piece_bytes;
   http::async_read_some(
       *up_, up_buf_, *res_,
-      on_strand([self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
+      [self = shared_from_this(), gen = up_gen_](error_code ec, size_t) {
         self->on_upstream_body(ec, gen);
-      }));
+      });
 }
 
 void session::on_upstream_body(error_code ec, uint64_t gen) {
@@ -432,9 +431,9 @@ void session::write_out(size_t n, bool done) {
     return;
   }
   writing_ = true;
-  auto written = on_strand([self = shared_from_this()](error_code ec, size_t) {
+  auto written = [self = shared_from_this()](error_code ec, size_t) {
     self->on_client_written(ec);
-  });
+  };
   // The last piece may complete inline (it ends the exchange, nothing recurses); earlier pieces
   // of a streamed body go through the queue, so a long body does not nest one call per piece.
   if (done)
@@ -462,7 +461,7 @@ void session::on_client_written(error_code ec) {
 void session::finish_exchange() {
   // Reusable only if the worker framed its answer and left nothing extra behind.
   if (up_ && up_->is_open() && res_->keep_alive() && up_buf_.size() == 0) {
-    ctx_.pool.put(up_key_, std::move(*up_));
+    pool_.put(up_key_, std::move(*up_));
     up_.reset();
   } else {
     close_upstream();

@@ -2,7 +2,6 @@
 
 #include "net/gateway/http_text.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -35,9 +34,9 @@ bool starts_with(std::string_view s, std::string_view p) {
 
 } // namespace
 
-session::session(gateway_context& ctx, strand_type strand, tcp::socket sock)
-    : ctx_(ctx), strand_(std::move(strand)), sock_(std::move(sock)), timer_(strand_),
-      clock_(strand_),
+session::session(gateway_context& ctx, upstream_pool& pool, socket_type sock)
+    : ctx_(ctx), pool_(pool), ex_(sock.get_executor()), sock_(std::move(sock)), timer_(ex_),
+      clock_(ex_),
       buf_(static_cast<size_t>(ctx.k.max_header_bytes) + 64 * 1024),
       up_buf_(2 * upstream_header_limit) {
   ctx_.connections.fetch_add(1, std::memory_order_relaxed);
@@ -94,9 +93,9 @@ void session::read_header() {
   reading_header_ = true;
   set_header_deadline();
   http::async_read_header(sock_, buf_, *head_,
-                          on_strand([self = shared_from_this()](error_code ec, size_t) {
+                          [self = shared_from_this()](error_code ec, size_t) {
                             self->on_header(ec);
-                          }));
+                          });
 }
 
 void session::on_header(error_code ec) {
@@ -292,14 +291,14 @@ void session::read_body() {
   if (expect_continue && buf_.size() == 0) {
     static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(sock_, asio::buffer(cont.data(), cont.size()),
-                      on_strand([self = shared_from_this()](error_code ec, size_t) {
+                      [self = shared_from_this()](error_code ec, size_t) {
                         if (self->closed_)
                           return;
                         if (ec)
                           self->close_now();
                         else
                           self->read_body_some();
-                      }));
+                      });
     return;
   }
   read_body_some();
@@ -309,9 +308,9 @@ void session::read_body_some() {
   // An upload that stalls for header_timeout is treated like a slow header.
   arm_timer(ctx_.k.header_timeout_ms, timer_use::body);
   http::async_read_some(sock_, buf_, *body_,
-                        on_strand([self = shared_from_this()](error_code ec, size_t) {
+                        [self = shared_from_this()](error_code ec, size_t) {
                           self->on_body_some(ec);
-                        }));
+                        });
 }
 
 void session::on_body_some(error_code ec) {
@@ -354,8 +353,8 @@ void session::post_if_live(const std::weak_ptr<session>& weak,
   auto s = weak.lock();
   if (!s)
     return;
-  auto strand = s->strand_;
-  asio::post(strand, [s = std::move(s), fn = std::move(fn)]() mutable { fn(*s); });
+  auto ex = s->ex_;
+  asio::post(ex, [s = std::move(s), fn = std::move(fn)]() mutable { fn(*s); });
 }
 
 void session::call_manage() {
@@ -486,9 +485,9 @@ void session::finish_reply(std::string body, bool force_close) {
       asio::buffer(out_), is_head_ ? asio::const_buffer() : asio::buffer(out_body_)};
   writing_ = true;
   asio::async_write(sock_, bufs,
-                    on_strand([self = shared_from_this(), close](error_code ec, size_t) {
+                    [self = shared_from_this(), close](error_code ec, size_t) {
                       self->on_reply_written(ec, close);
-                    }));
+                    });
 }
 
 void session::on_reply_written(error_code ec, bool close) {
@@ -526,9 +525,9 @@ void session::reply_unauthorized() {
 void session::arm_timer(int64_t ms, timer_use use) {
   ++timer_gen_;
   timer_.expires_after(std::chrono::milliseconds(ms));
-  timer_.async_wait(on_strand([self = shared_from_this(), gen = timer_gen_, use](error_code ec) {
+  timer_.async_wait([self = shared_from_this(), gen = timer_gen_, use](error_code ec) {
     self->on_timer(ec, gen, use);
-  }));
+  });
 }
 
 void session::cancel_timer() {
@@ -564,10 +563,10 @@ void session::start_watch() {
     return;
   watching_ = true;
   ++watch_gen_;
-  sock_.async_wait(tcp::socket::wait_read,
-                   on_strand([self = shared_from_this(), gen = watch_gen_](error_code ec) {
+  sock_.async_wait(socket_type::wait_read,
+                   [self = shared_from_this(), gen = watch_gen_](error_code ec) {
                      self->on_watch(ec, gen);
-                   }));
+                   });
 }
 
 void session::stop_watch() {
@@ -610,7 +609,7 @@ void session::linger_close() {
   end_request();
   stop_watch();
   error_code ec;
-  sock_.shutdown(tcp::socket::shutdown_send, ec);
+  sock_.shutdown(socket_type::shutdown_send, ec);
   if (ec) {
     close_now();
     return;
@@ -623,7 +622,7 @@ void session::linger_close() {
 void session::linger_read() {
   buf_.clear();
   sock_.async_read_some(buf_.prepare(4096),
-                        on_strand([self = shared_from_this()](error_code ec, size_t n) {
+                        [self = shared_from_this()](error_code ec, size_t n) {
                           if (self->closed_)
                             return;
                           if (ec || n >= self->linger_left_) {
@@ -632,7 +631,7 @@ void session::linger_read() {
                           }
                           self->linger_left_ -= n;
                           self->linger_read();
-                        }));
+                        });
 }
 
 void session::close_now() {

@@ -2,20 +2,17 @@
 // One client connection: reads requests, authenticates, routes, answers management calls and
 // proxies data-plane requests to workers. Internal to the gateway (Asio/Beast).
 //
-// Everything of one session runs on its strand; the only cross-thread entry points are the port
-// callbacks, which post back onto that strand. Request flow:
+// Everything of one session runs on its event loop (one io_context, one thread: loop_types.hpp);
+// the only cross-thread entry points are the port callbacks, which post back onto that loop. Request flow:
 //   read_header -> route (auth first) -> read_body -> port.manage | port.lease -> reply | proxy
 // Proxy flow (proxy.cpp):
 //   pooled or fresh upstream connection -> write request -> read response header -> stream the body
 //   piece by piece (read <= 16 KiB, write it, read again) -> release the grant exactly once.
 
 #include "net/gateway/gateway_context.hpp"
+#include "net/gateway/loop_types.hpp"
+#include "net/gateway/upstream_pool.hpp"
 
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -34,7 +31,6 @@ namespace ever::net::gateway_detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 /// Bytes of a worker's response body read (and then written to the client) at a time.
@@ -47,31 +43,25 @@ inline std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; 
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  using strand_type = asio::strand<asio::io_context::executor_type>;
-
-  /// `sock` is an accepted connection whose executor is `strand`.
-  session(gateway_context& ctx, strand_type strand, tcp::socket sock);
+  /// `sock` is an accepted connection; the session runs on its executor's loop, whose idle
+  /// worker connections `pool` holds.
+  session(gateway_context& ctx, upstream_pool& pool, socket_type sock);
   ~session();
 
-  /// Starts serving. Call on the strand.
+  /// Starts serving. Call on the loop.
   void start();
-  /// Server stop: closes everything now (a held grant is released as client_gone). On the strand.
+  /// Server stop: closes everything now (a held grant is released as client_gone). On the loop.
   void abort();
-  /// Graceful stop: closes the connection if it is between requests. On the strand.
+  /// Graceful stop: closes the connection if it is between requests. On the loop.
   void close_if_idle();
 
-  const strand_type& strand() const { return strand_; }
+  const loop_executor& executor() const { return ex_; }
 
 private:
   enum class target_kind : uint8_t { other, management, data };
   enum class timer_use : uint8_t { body, connect, linger };
   enum class out_mode : uint8_t { none, raw, chunked };
   using steady_time = std::chrono::steady_clock::time_point;
-
-  template <class F>
-  auto on_strand(F&& f) {
-    return asio::bind_executor(strand_, std::forward<F>(f));
-  }
 
   // session.cpp: requests
   void read_header();
@@ -86,7 +76,7 @@ private:
   void on_body_some(error_code ec);
   void on_body_ready();
   void call_manage();
-  /// From a control_port callback (any thread): runs `fn(session&)` on the session's strand if
+  /// From a control_port callback (any thread): runs `fn(session&)` on the session's loop if
   /// the server is still open and the session alive. The gate's shared lock is held across the
   /// post so stop() cannot tear the io_context down in between (see port_gate). Whatever `fn`
   /// owns (e.g. a lease_guard) is destroyed after the lock is dropped when nothing is posted.
@@ -155,11 +145,12 @@ private:
   void close_upstream();
 
   gateway_context& ctx_;
-  strand_type strand_;
-  tcp::socket sock_;
-  asio::steady_timer timer_;
+  upstream_pool& pool_;
+  loop_executor ex_;
+  socket_type sock_;
+  timer_type timer_;
   uint64_t timer_gen_ = 0;
-  asio::steady_timer clock_;     ///< the lazy timer of session_clock.cpp
+  timer_type clock_;            ///< the lazy timer of session_clock.cpp
   uint64_t clock_gen_ = 0;
   steady_time clock_at_{};       ///< when the pending wait of clock_ fires; {} if none
   steady_time header_deadline_{}; ///< {}: not reading a header
@@ -192,9 +183,9 @@ private:
   std::string out_body_; ///< body of a gateway-made response
 
   // upstream exchange
-  std::optional<tcp::socket> up_;
+  std::optional<socket_type> up_;
   uint64_t up_gen_ = 0; ///< bumped when the upstream socket is closed: stale completions ignore
-  std::optional<tcp::resolver> resolver_;
+  std::optional<resolver_type> resolver_;
   std::string up_key_;
   std::string up_req_;
   beast::flat_buffer up_buf_;

@@ -35,9 +35,9 @@ void session::schedule_clock(steady_time at) {
   clock_at_ = at;
   ++clock_gen_;
   clock_.expires_at(at);
-  clock_.async_wait(on_strand([self = shared_from_this(), gen = clock_gen_](error_code ec) {
+  clock_.async_wait([self = shared_from_this(), gen = clock_gen_](error_code ec) {
     self->on_clock(ec, gen);
-  }));
+  });
 }
 
 void session::stop_clock() {

@@ -1,7 +1,8 @@
 #pragma once
 // Idle keep-alive connections to workers, keyed by "host:port". Internal to the gateway (Asio).
 
-#include <boost/asio/ip/tcp.hpp>
+#include "net/gateway/loop_types.hpp"
+
 
 #include <chrono>
 #include <cstddef>
@@ -13,11 +14,12 @@
 
 namespace ever::net::gateway_detail {
 
-/// Thread-safe pool. Sockets in it have no pending operation and belong to no session; whoever
-/// acquires one binds its handlers to its own strand.
+/// The idle connections of one event loop (sockets are registered with their loop's reactor and
+/// cannot move to another). Sockets in it have no pending operation and belong to no session.
+/// The lock is uncontended while serving; it guards stop() and metrics reads from other threads.
 class upstream_pool {
 public:
-  using socket = boost::asio::ip::tcp::socket;
+  using socket = socket_type;
   using clock = std::chrono::steady_clock;
 
   /// Keeps at most `max_idle_per_key` idle connections per worker; drops those idle longer than

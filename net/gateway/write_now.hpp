@@ -4,7 +4,6 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 
@@ -16,13 +15,13 @@ namespace ever::net::gateway_detail {
 /// Writes `bufs` to `s` and then calls `done(error_code, bytes written)`, as asio::async_write
 /// does. It first sends what it can with one non-blocking send; when the socket took every byte
 /// (a request or a response on loopback nearly always fits) `done` runs inline, on the caller's
-/// strand, before this returns. An async_write completes through the io_context's queue instead:
+/// loop, before this returns. An async_write completes through the io_context's queue instead:
 /// one more handler dispatch and, measured with strace, one more `epoll_wait` per write. What the
 /// socket does not take is written asynchronously and `done` runs on its associated executor.
 /// The caller must not touch the session after this call (done may have run) and must keep the
 /// buffers valid until `done` runs.
-template <class Buffers, class Handler>
-void write_now_or_later(boost::asio::ip::tcp::socket& s, const Buffers& bufs, Handler&& done) {
+template <class Socket, class Buffers, class Handler>
+void write_now_or_later(Socket& s, const Buffers& bufs, Handler&& done) {
   boost::system::error_code ec;
   if (!s.non_blocking())
     s.non_blocking(true, ec); // only this sync send uses the flag; async ops ignore it
