@@ -428,6 +428,15 @@ void upstream_server::serve(int fd) {
       break;
     } else if (path == "/die-before") {
       break;
+    } else if (path == "/split-head") {
+      // An interim answer, then the real header in two pieces: the gateway must wait for more
+      // of a header more than once per exchange.
+      bool ok = send_all(fd, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n");
+      std::this_thread::sleep_for(20ms);
+      ok = ok && send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/pl");
+      std::this_thread::sleep_for(20ms);
+      if (!ok || !send_all(fd, "ain\r\nContent-Length: 10\r\n\r\nsplit head"))
+        break;
     } else {
       if (!send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
         break;

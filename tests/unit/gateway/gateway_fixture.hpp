@@ -117,6 +117,7 @@ struct seen_request {
 ///   /die-mid-body Content-Length 1000, sends 100 bytes, closes
 ///   /die-before   closes without answering
 ///   /slow         waits 300 ms, then like /fixed
+///   /split-head   103 Early Hints, 20 ms, half a 200 header, 20 ms, the rest and "split head"
 ///   /echo         200, body = the request body; records the request (see requests())
 ///   anything else 404
 class upstream_server {
