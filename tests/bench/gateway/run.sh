@@ -8,14 +8,20 @@
 #   ever    a real everd (gateway_threads = --threads) with the sample app deployed through
 #           `ever app create` (one worker, spec.concurrency 10000): route + token + queue lease
 # and drives each with wrk (and `ab -k`, as in the seed) at every concurrency, interleaved per
-# concurrency so all three see the same machine. Ever's own view (requests by status, upstream
+# concurrency so all three see the same machine. Each point is run --rounds times, the order of
+# the three rotating from round to round. On a shared machine the capacity drifts between one
+# 5-second window and the next by more than the difference being measured, so the ratios are
+# paired: each round's Ever/nginx ratio compares two windows taken back to back, and the table
+# reports the median of those per-round ratios (and the median of each raw number beside them). Ever's own view (requests by status, upstream
 # latency) is read from its /metrics.
 #
 # Usage: tests/bench/gateway/run.sh [--smoke] [--seconds N] [--conns "1 8 32 64"] [--threads N]
-#                                   [--bin DIR] [--out FILE] [--no-ab] [--perf PREFIX]
-#   --smoke  1 connection, 1 s per point; fails unless all three answer 200 and every number
+#                                   [--rounds N] [--bin DIR] [--out FILE] [--no-ab] [--perf PREFIX]
+#   --seconds  per point and round (default 5); --rounds: default 3
+#   --smoke  1 connection, 1 s, 1 round; fails unless all three answer 200 and every number
 #            parses (what the test suite runs).
-#   --perf   records `perf record -g` of everd during each Ever point into PREFIX.c<conns>
+#   --perf   records `perf record -g` of everd during each Ever point of the first round into
+#            PREFIX.c<conns>
 #            (read with `perf report -i PREFIX.c8 --no-children --sort sym`).
 # Prints a markdown table; --out also writes it to FILE.
 set -euo pipefail
@@ -28,17 +34,19 @@ smoke=0
 seconds=5
 conns="1 8 32 64"
 threads=1
+rounds=3
 use_ab=1
 out=""
 perf_prefix=""
 BIN=${EVER_BIN_DIR:-$root/build/bin}
 while (($#)); do
   case $1 in
-    --smoke) smoke=1; seconds=1; conns=1 ;;
+    --smoke) smoke=1; seconds=1; conns=1; rounds=1 ;;
     --threads) threads=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --no-ab) use_ab=0 ;;
     --perf) perf_prefix=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) bench_common_arg "$@" || bench_die "unknown argument $1"; shift ;;
   esac
   shift
@@ -145,75 +153,107 @@ for t in "${targets[@]}"; do
   wrk -t1 -c8 -d1s -H "${hdr[$t]}" "${url[$t]}" >/dev/null 2>&1 || true
 done
 
-declare -A res cpu
+declare -A res cpu cpu_used served counted
 failed=0
+for ((r = 0; r < rounds; r++)); do
+  # Rotate the order, so that no target always runs first (or right after the same one).
+  order=("${targets[@]:r % 3}" "${targets[@]:0:r % 3}")
+  for c in $conns; do
+    for t in "${order[@]}"; do
+      if [ "$t" = ever ]; then
+        before=$(bench_metric "$EVERD_URL" "$series")
+        ((r == 0)) && bench_hist_save "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" "$bench_tmp/hist.before.$c"
+      fi
+      perf_pid=""
+      if [ "$t" = ever ] && [ -n "$perf_prefix" ] && ((r == 0)); then
+        perf record -q -g -p "$everd_pid" -o "$perf_prefix.c$c" -- sleep "$seconds" >/dev/null 2>&1 &
+        perf_pid=$!
+      fi
+      cpu0=$(bench_cpu_us ${cpu_pid[$t]})
+      read -r rps p50 p99 err < <(bench_wrk "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
+      cpu1=$(bench_cpu_us ${cpu_pid[$t]})
+      [ -n "$perf_pid" ] && wait "$perf_pid" || true
+      res[$t,$c,$r]="$rps $p50 $p99 $err"
+      cpu_used[$t,$c]=$(( ${cpu_used[$t,$c]:-0} + cpu1 - cpu0 ))
+      served[$t,$c]=$(awk -v a="${served[$t,$c]:-0}" -v r="$rps" -v s="$seconds" 'BEGIN { printf "%.0f", a + (r == "nan" ? 0 : r * s) }')
+      if [ "$t" = ever ]; then
+        after=$(bench_metric "$EVERD_URL" "$series")
+        counted[$c]=$(awk -v n="${counted[$c]:-0}" -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", n + a - b }')
+        if ((r == 0)); then
+          up50=$(bench_hist_quantile "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" 0.5 "$bench_tmp/hist.before.$c")
+        fi
+      fi
+      if ((use_ab)) && ((r == 0)); then
+        read -r arps ap50 ap99 aerr < <(bench_ab "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
+        res[ab,$t,$c]="$arps $ap50 $ap99 $aerr"
+      fi
+    done
+    ((r == 0)) && res[metrics,$c]="$up50"
+  done
+done
+
+# The median of each number over the rounds, errors summed; CPU per request over all rounds.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for c in $conns; do
   for t in "${targets[@]}"; do
-    if [ "$t" = ever ]; then
-      before=$(bench_metric "$EVERD_URL" "$series")
-      bench_hist_save "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" "$bench_tmp/hist.before"
-    fi
-    perf_pid=""
-    if [ "$t" = ever ] && [ -n "$perf_prefix" ]; then
-      perf record -q -g -p "$everd_pid" -o "$perf_prefix.c$c" -- sleep "$seconds" >/dev/null 2>&1 &
-      perf_pid=$!
-    fi
-    cpu0=$(bench_cpu_us ${cpu_pid[$t]})
-    read -r rps p50 p99 err < <(bench_wrk "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
-    cpu1=$(bench_cpu_us ${cpu_pid[$t]})
-    [ -n "$perf_pid" ] && wait "$perf_pid" || true
-    res[$t,$c]="$rps $p50 $p99 $err"
-    cpu[$t,$c]=$(awk -v a="$cpu0" -v b="$cpu1" -v r="$rps" -v s="$seconds" \
-      'BEGIN { n = r * s; if (n > 0) printf "%.1f", (b - a) / n; else print "nan" }')
-    if [ "$t" = ever ]; then
-      after=$(bench_metric "$EVERD_URL" "$series")
-      up50=$(bench_hist_quantile "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" 0.5 "$bench_tmp/hist.before")
-      res[metrics,$c]="$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", a - b }') $up50"
-    fi
-    if ((use_ab)); then
-      read -r arps ap50 ap99 aerr < <(bench_ab "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
-      res[ab,$t,$c]="$arps $ap50 $ap99 $aerr"
-    fi
+    col_rps="" col_p50="" col_p99="" errs=0
+    for ((r = 0; r < rounds; r++)); do
+      read -r rps p50 p99 err <<<"${res[$t,$c,$r]}"
+      col_rps+=" $rps" col_p50+=" $p50" col_p99+=" $p99"
+      errs=$((errs + err))
+    done
+    res[$t,$c]="$(median <<<"$col_rps") $(median <<<"$col_p50") $(median <<<"$col_p99") $errs"
+    cpu[$t,$c]=$(awk -v u="${cpu_used[$t,$c]}" -v n="${served[$t,$c]}" 'BEGIN { if (n > 0) printf "%.1f", u / n; else print "nan" }')
   done
+  # Paired ratios: Ever against nginx within each round.
+  tputs="" addeds=""
+  for ((r = 0; r < rounds; r++)); do
+    read -r drps dp50 _ _ <<<"${res[direct,$c,$r]}"
+    read -r nrps np50 _ _ <<<"${res[nginx,$c,$r]}"
+    read -r erps ep50 _ _ <<<"${res[ever,$c,$r]}"
+    tputs+=" $(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "nan" }')"
+    addeds+=" $(awk -v e="$ep50" -v n="$np50" -v d="$dp50" 'BEGIN { if (n - d > 0) printf "%.2f", (e - d) / (n - d); else print "nan" }')"
+  done
+  res[tputs,$c]=${tputs# }
+  res[addeds,$c]=${addeds# }
+  res[ratio,$c]="$(median <<<"${tputs//nan/}") $(median <<<"${addeds//nan/}")"
 done
 
 # --- report ------------------------------------------------------------------------------------
 fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { if (v == "nan") print "n/a"; else printf "%.*f\n", d, v }'; }
 report() {
   echo "Machine: $(bench_machine)"
-  echo "Command: tests/bench/gateway/run.sh --seconds $seconds --conns \"$conns\" --threads $threads"
+  echo "Command: tests/bench/gateway/run.sh --seconds $seconds --conns \"$conns\" --threads $threads --rounds $rounds"
   echo "Ever gateway_threads=$threads, CAF threads=$((threads + 1)); nginx worker_processes=$threads; app --threads $threads"
   echo
-  echo "wrk -t1 -c C -d ${seconds}s, GET /fast (latency in µs):"
+  echo "wrk -t1 -c C -d ${seconds}s, GET /fast, $rounds rounds (latency in µs). Raw numbers: the median over the rounds. Ratios: the median of the per-round ratios (listed at the end of the row, round by round)."
   echo
-  echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx req/s (target ≥ 0.9) | direct p50 | nginx p50 | Ever p50 | added p50 Ever/nginx (target ≤ 1.2) | direct p99 | nginx p99 | Ever p99 | met |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx req/s (target ≥ 0.9) | direct p50 | nginx p50 | Ever p50 | added p50 Ever/nginx (target ≤ 1.2) | direct p99 | nginx p99 | Ever p99 | met | per round: req/s ratio; added p50 ratio |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   local c
   for c in $conns; do
     read -r drps dp50 dp99 derr <<<"${res[direct,$c]}"
     read -r nrps np50 np99 nerr <<<"${res[nginx,$c]}"
     read -r erps ep50 ep99 eerr <<<"${res[ever,$c]}"
     local tput added met
-    tput=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "n/a" }')
-    added=$(awk -v e="$ep50" -v n="$np50" -v d="$dp50" 'BEGIN { if (n - d > 0) printf "%.2f", (e - d) / (n - d); else print "n/a" }')
+    read -r tput added <<<"${res[ratio,$c]}"
+    tput=$(fmt "$tput" 2)
+    added=$(fmt "$added" 2)
     met=$(awk -v t="$tput" -v a="$added" 'BEGIN { print (t != "n/a" && a != "n/a" && t >= 0.9 && a <= 1.2) ? "yes" : "no" }')
-    echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $tput | $(fmt "$dp50") | $(fmt "$np50") | $(fmt "$ep50") | $added | $(fmt "$dp99") | $(fmt "$np99") | $(fmt "$ep99") | $met |"
+    echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $tput | $(fmt "$dp50") | $(fmt "$np50") | $(fmt "$ep50") | $added | $(fmt "$dp99") | $(fmt "$np99") | $(fmt "$ep99") | $met | ${res[tputs,$c]}; ${res[addeds,$c]} |"
   done
   echo
-  echo "Ever's own view from /metrics (per point): 200s counted by the gateway vs wrk's total, upstream (worker) p50 from ever_gateway_upstream_latency_seconds:"
+  echo "Ever's own view from /metrics (per concurrency, all rounds): 200s counted by the gateway vs wrk's total, upstream (worker) p50 from ever_gateway_upstream_latency_seconds (first round); CPU per request over all rounds:"
   echo
   echo "| conns | wrk requests | ever_gateway_requests_total{code=200} delta | upstream p50 µs | CPU µs/request: app direct / nginx / everd | wrk errors (direct/nginx/ever) |"
   echo "|---|---|---|---|---|---|"
   for c in $conns; do
-    read -r erps _ _ eerr <<<"${res[ever,$c]}"
-    read -r counted up50 <<<"${res[metrics,$c]}"
-    local wrk_total
-    wrk_total=$(awk -v r="$erps" -v s="$seconds" 'BEGIN { printf "~%.0f", r * s }')
-    echo "| $c | $wrk_total | $counted | $up50 | ${cpu[direct,$c]} / ${cpu[nginx,$c]} / ${cpu[ever,$c]} | $(echo "${res[direct,$c]}" | cut -d' ' -f4)/$(echo "${res[nginx,$c]}" | cut -d' ' -f4)/$eerr |"
+    read -r _ _ _ eerr <<<"${res[ever,$c]}"
+    echo "| $c | ~${served[ever,$c]} | ${counted[$c]} | ${res[metrics,$c]} | ${cpu[direct,$c]} / ${cpu[nginx,$c]} / ${cpu[ever,$c]} | $(echo "${res[direct,$c]}" | cut -d' ' -f4)/$(echo "${res[nginx,$c]}" | cut -d' ' -f4)/$eerr |"
   done
   if ((use_ab)); then
     echo
-    echo "ab -k -c C -t ${seconds} (ab rounds latency to whole ms):"
+    echo "ab -k -c C -t ${seconds}, first round only (ab rounds latency to whole ms):"
     echo
     echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx | direct p50/p99 ms | nginx p50/p99 ms | Ever p50/p99 ms | errors d/n/e |"
     echo "|---|---|---|---|---|---|---|---|---|"
@@ -248,8 +288,8 @@ if ((smoke)); then
     done
   done
   for c in $conns; do
-    read -r counted up50 <<<"${res[metrics,$c]}"
-    [ "${counted:-0}" -gt 0 ] || { echo "smoke: /metrics counted no 200s for the Ever run" >&2; failed=1; }
+    up50=${res[metrics,$c]}
+    [ "${counted[$c]:-0}" -gt 0 ] || { echo "smoke: /metrics counted no 200s for the Ever run" >&2; failed=1; }
     bench_is_number "$up50" || { echo "smoke: upstream p50 from /metrics '$up50' did not parse" >&2; failed=1; }
   done
   ((failed == 0)) && echo "smoke: ok"
