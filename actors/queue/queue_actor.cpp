@@ -58,6 +58,18 @@ std::optional<storage::durability> queue_writes(const control_context& ctx) {
   }
 }
 
+/// Relaxed rows are observations: submitted without waiting, so the queue never stalls behind
+/// another writer's fsync. A relaxed write in place had to wait for the group in flight: up to
+/// 11 ms, measured on the path from a request that queues to the scale-up decision
+/// (docs/benchmarks.md section 2). Sync rows (queue_durability=2) are written in place: waiting
+/// for the disk is what that mode is for.
+void write_rows(self_ptr self, storage::write_batch b, storage::durability mode) {
+  if (mode == storage::durability::relaxed)
+    self->state.ctx->db->write_async(std::move(b), mode, nullptr); // applied in order
+  else
+    self->state.ctx->db->write(b, mode);
+}
+
 void persist_waiter(self_ptr self, const waiter& w) {
   auto& st = self->state;
   auto mode = queue_writes(*st.ctx);
@@ -67,7 +79,7 @@ void persist_waiter(self_ptr self, const waiter& w) {
   storage::write_batch b;
   b.put(storage::table::queue, storage::seq_key(st.cfg.ns, st.cfg.app, w.seq),
         storage::encode(r));
-  st.ctx->db->write(b, *mode); // observation only; see header
+  write_rows(self, std::move(b), *mode); // observation only; see header
 }
 
 void forget_waiters(self_ptr self, const std::vector<uint64_t>& seqs) {
@@ -78,7 +90,7 @@ void forget_waiters(self_ptr self, const std::vector<uint64_t>& seqs) {
   storage::write_batch b;
   for (auto s : seqs)
     b.del(storage::table::queue, storage::seq_key(st.cfg.ns, st.cfg.app, s));
-  st.ctx->db->write(b, *mode);
+  write_rows(self, std::move(b), *mode);
 }
 
 /// "120s", or "500ms" below a whole second.

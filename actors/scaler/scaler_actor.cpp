@@ -188,10 +188,11 @@ void on_snapshot(self_ptr self, const app_snapshot& snap) {
   if (now - st.histories.last_sample_at() >= st.ctx->limits.history_sample_interval_ms) {
     auto f = build_factors(snap, history_ring{0}, now);
     st.histories.push(now, *f.queue, *f.worker);
-    // Decorators read these histories: keep them across restarts (an observation: relaxed).
+    // Decorators read these histories: keep them across restarts. An observation: relaxed, and
+    // not waited for, so the decision below never waits behind another writer's fsync.
     storage::write_batch b;
     b.put(storage::table::meta, history_key(st.cfg.ns, st.cfg.app), st.histories.to_json());
-    st.ctx->db->write(b, storage::durability::relaxed);
+    st.ctx->db->write_async(std::move(b), storage::durability::relaxed, nullptr);
   }
   auto covered = std::exchange(st.covering, 0);
   if (st.cfg.paused) {
