@@ -1,7 +1,8 @@
 // Benchmark 2 (issue 6): scale reaction. A real everd and the sample app (concurrency 1,
 // `max_queue_size` 2, 1..2 workers, `max_idle_time` 1 s). Each step goes from 1 to 8 concurrent
 // clients and measures, from the request that makes the queue exceed the threshold (the third
-// request of the burst to wait: WorkerBusy 3 > 2):
+// request of the burst to wait: WorkerBusy 3 > 2; sent on a connection each client opened before,
+// as keep-alive clients do, see keepalive_client.hpp):
 //   - to the scale-up decision: the decision record's `at` (epoch ms, from the management API),
 //     so the number is good to the millisecond; and, inside everd, the scaler's
 //     ever_decision_latency_seconds histogram (change noticed -> decision) from /metrics;
@@ -15,6 +16,7 @@
 #include "control_plane/bench_stats.hpp"
 #include "integration/harness.hpp"
 #include "integration/load.hpp"
+#include "keepalive_client.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -52,13 +54,25 @@ public:
   ~clients() { stop(); }
 
   void add(int n, bool step) {
-    for (int i = 0; i < n; ++i)
-      threads_.emplace_back([this, step] {
+    auto where = net::parse_endpoint(d_.endpoint());
+    if (!where)
+      throw std::runtime_error("bad endpoint " + d_.endpoint());
+    for (int i = 0; i < n; ++i) {
+      // Connected here, before the clock of any request starts.
+      auto conn = std::make_shared<bench::keepalive_client>(
+        where->host, static_cast<uint16_t>(std::stoi(where->port)));
+      threads_.emplace_back([this, step, conn] {
         while (!stop_) {
           sample s;
           s.step = step;
+          try {
+            conn->ensure_connected(); // only after a broken exchange
+          } catch (const std::exception&) {
+            std::this_thread::sleep_for(10ms);
+            continue;
+          }
           s.sent_us = now_us();
-          auto r = d_.http("GET", target_, "", nullptr, {}, 30s);
+          auto r = conn->get(target_, d_.token());
           s.done_us = now_us();
           if (r.status == 200) {
             auto body = json::parse(r.body, nullptr, false);
@@ -69,6 +83,7 @@ public:
           samples_.push_back(std::move(s));
         }
       });
+    }
   }
 
   std::vector<sample> samples() {
