@@ -41,8 +41,8 @@ struct knobs {
   int64_t max_body_bytes = 64 << 20;       ///< 413 above
   int64_t max_header_bytes = 16 << 10;     ///< 431 above
   int64_t max_uri_bytes = 8 << 10;         ///< 414 above
-  int64_t upstream_pool_per_worker = 64;   ///< idle keep-alive connections kept per worker
-  int gateway_threads = 1;                 ///< Asio threads for the HTTP server
+  int64_t upstream_pool_per_worker = 64;   ///< idle keep-alive connections per worker and loop
+  int gateway_threads = 1;                 ///< HTTP server threads, one event loop each (ADR 0008)
   // remote gateway (everd --roles gateway --join HOST:PORT)
   int64_t remote_refresh_ms = 500;          ///< poll of the control node's routes and tokens
   int64_t remote_call_timeout_ms = 5000;    ///< gate lookup and one routes snapshot request

@@ -2,8 +2,9 @@
 // One client connection: reads requests, authenticates, routes, answers management calls and
 // proxies data-plane requests to workers. Internal to the gateway (Asio/Beast).
 //
-// Everything of one session runs on its event loop (one io_context, one thread: loop_types.hpp);
-// the only cross-thread entry points are the port callbacks, which post back onto that loop. Request flow:
+// Everything of one session runs on its event loop (one io_context, one thread; see
+// loop_types.hpp). The only cross-thread entry points are the port callbacks, which post back
+// onto that loop. Request flow:
 //   read_header -> route (auth first) -> read_body -> port.manage | port.lease -> reply | proxy
 // Proxy flow (proxy.cpp):
 //   pooled or fresh upstream connection -> write request -> read response header -> stream the body
