@@ -162,8 +162,7 @@ void session::connect_upstream() {
     resolver_.emplace(ex_);
   resolver_->async_resolve(
       g.host, std::to_string(g.port),
-      [self = shared_from_this(), gen = up_gen_](error_code ec,
-                                                          resolver_type::results_type r) {
+      [self = shared_from_this(), gen = up_gen_](error_code ec, resolver_type::results_type r) {
         if (self->closed_ || gen != self->up_gen_)
           return;
         if (ec || r.empty()) {
@@ -179,8 +178,8 @@ void session::connect_to(const tcp::endpoint& ep) {
   // On this session's loop: pooled connections move only between sessions of the same loop.
   up_.emplace(ex_);
   up_->async_connect(ep, [self = shared_from_this(), gen = up_gen_](error_code ec) {
-                       self->on_connect(ec, gen);
-                     });
+    self->on_connect(ec, gen);
+  });
 }
 
 void session::on_connect(error_code ec, uint64_t gen) {
