@@ -183,40 +183,50 @@ for ((r = 0; r < rounds; r++)); do
           up50=$(bench_hist_quantile "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" 0.5 "$bench_tmp/hist.before.$c")
         fi
       fi
-      if ((use_ab)) && ((r == 0)); then
+      if ((use_ab)); then
         read -r arps ap50 ap99 aerr < <(bench_ab "${url[$t]}" "${hdr[$t]}" "$c" "$seconds")
-        res[ab,$t,$c]="$arps $ap50 $ap99 $aerr"
+        res[ab,$t,$c,$r]="$arps $ap50 $ap99 $aerr"
       fi
     done
     ((r == 0)) && res[metrics,$c]="$up50"
   done
 done
 
-# The median of each number over the rounds, errors summed; CPU per request over all rounds.
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-for c in $conns; do
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# summarize TOOL C: for TOOL's results res[TOOL$t,C,round] ("rps p50 p99 errors"; TOOL is "" for
+# wrk, "ab," for ab): res[TOOL$t,C] holds the median of each number over the rounds (errors
+# summed); res[TOOLtputs,C] and res[TOOLaddeds,C] the per-round Ever/nginx ratios (req/s; added
+# p50 over direct), each from two windows run back to back; res[TOOLratio,C] their medians.
+summarize() {
+  local k=$1 c=$2 t r rps p50 p99 err drps dp50 nrps np50 erps ep50
   for t in "${targets[@]}"; do
-    col_rps="" col_p50="" col_p99="" errs=0
+    local col_rps="" col_p50="" col_p99="" errs=0
     for ((r = 0; r < rounds; r++)); do
-      read -r rps p50 p99 err <<<"${res[$t,$c,$r]}"
+      read -r rps p50 p99 err <<<"${res[$k$t,$c,$r]}"
       col_rps+=" $rps" col_p50+=" $p50" col_p99+=" $p99"
       errs=$((errs + err))
     done
-    res[$t,$c]="$(median <<<"$col_rps") $(median <<<"$col_p50") $(median <<<"$col_p99") $errs"
-    cpu[$t,$c]=$(awk -v u="${cpu_used[$t,$c]}" -v n="${served[$t,$c]}" 'BEGIN { if (n > 0) printf "%.1f", u / n; else print "nan" }')
+    res[$k$t,$c]="$(median <<<"$col_rps") $(median <<<"$col_p50") $(median <<<"$col_p99") $errs"
   done
-  # Paired ratios: Ever against nginx within each round.
-  tputs="" addeds=""
+  local tputs="" addeds=""
   for ((r = 0; r < rounds; r++)); do
-    read -r drps dp50 _ _ <<<"${res[direct,$c,$r]}"
-    read -r nrps np50 _ _ <<<"${res[nginx,$c,$r]}"
-    read -r erps ep50 _ _ <<<"${res[ever,$c,$r]}"
+    read -r drps dp50 _ _ <<<"${res[${k}direct,$c,$r]}"
+    read -r nrps np50 _ _ <<<"${res[${k}nginx,$c,$r]}"
+    read -r erps ep50 _ _ <<<"${res[${k}ever,$c,$r]}"
     tputs+=" $(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "nan" }')"
     addeds+=" $(awk -v e="$ep50" -v n="$np50" -v d="$dp50" 'BEGIN { if (n - d > 0) printf "%.2f", (e - d) / (n - d); else print "nan" }')"
   done
-  res[tputs,$c]=${tputs# }
-  res[addeds,$c]=${addeds# }
-  res[ratio,$c]="$(median <<<"${tputs//nan/}") $(median <<<"${addeds//nan/}")"
+  res[${k}tputs,$c]=${tputs# }
+  res[${k}addeds,$c]=${addeds# }
+  res[${k}ratio,$c]="$(median <<<"${tputs//nan/}") $(median <<<"${addeds//nan/}")"
+}
+for c in $conns; do
+  summarize "" "$c"
+  ((use_ab)) && summarize ab, "$c"
+  for t in "${targets[@]}"; do # CPU per request over all rounds (wrk's windows)
+    cpu[$t,$c]=$(awk -v u="${cpu_used[$t,$c]}" -v n="${served[$t,$c]}" 'BEGIN { if (n > 0) printf "%.1f", u / n; else print "nan" }')
+  done
 done
 
 # --- report ------------------------------------------------------------------------------------
@@ -253,17 +263,17 @@ report() {
   done
   if ((use_ab)); then
     echo
-    echo "ab -k -c C -t ${seconds}, first round only (ab rounds latency to whole ms):"
+    echo "ab -k -c C -t ${seconds}, right after wrk in each round; medians and paired ratios as above (ab rounds latency to whole ms, too coarse for the added-p50 ratio):"
     echo
-    echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx | direct p50/p99 ms | nginx p50/p99 ms | Ever p50/p99 ms | errors d/n/e |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| conns | direct req/s | nginx req/s | Ever req/s | Ever/nginx req/s | direct p50/p99 ms | nginx p50/p99 ms | Ever p50/p99 ms | errors d/n/e | per round: req/s ratio |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for c in $conns; do
       read -r drps dp50 dp99 derr <<<"${res[ab,direct,$c]}"
       read -r nrps np50 np99 nerr <<<"${res[ab,nginx,$c]}"
       read -r erps ep50 ep99 eerr <<<"${res[ab,ever,$c]}"
       local r
-      r=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { if (n + 0 > 0) printf "%.2f", e / n; else print "n/a" }')
-      echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $r | $dp50/$dp99 | $np50/$np99 | $ep50/$ep99 | $derr/$nerr/$eerr |"
+      read -r r _ <<<"${res[ab,ratio,$c]}"
+      echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $(fmt "$r" 2) | $dp50/$dp99 | $np50/$np99 | $ep50/$ep99 | $derr/$nerr/$eerr | ${res[ab,tputs,$c]} |"
     done
   fi
 }
