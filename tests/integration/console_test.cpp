@@ -1,13 +1,15 @@
 // `ever console -c CMD` against live everd processes on loopback: the commands answer with the
 // expected rows (actors of each kind, inspect of a queue shows its length, why names the rule
 // that fired), a wrong token is refused, and `spawn` of a registered type on a second everd
-// works while an unknown type is refused.
+// works while an unknown type is refused. `watch` shows the app's recent history first and
+// then only what happens while it runs.
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace ever::it;
 using namespace std::chrono_literals;
@@ -118,4 +120,32 @@ TEST_CASE("console: spawn of a registered type on a second everd works, an unkno
   auto bad_args = console(first, "spawn ever.queue on " + where + " colour=blue");
   CHECK(bad_args.exit_code == 1);
   CHECK(bad_args.err.find("could not spawn") != std::string::npos);
+}
+
+TEST_CASE("console: watch shows recent decisions once, then what happens while it runs",
+          "[integration][console]") {
+  daemon d;
+  deploy(d);
+  // Six polls a second apart; the scale happens between the second and the third, leaving the
+  // later polls time to see it on a slow machine.
+  run_result scaled_by;
+  std::thread scale([&] {
+    std::this_thread::sleep_for(1500ms);
+    scaled_by = console(d, "scale cons 2"); // checked on the test's thread (Catch2 is not shared)
+  });
+  auto w = d.ever({"console", "--cluster", cluster_of(d), "-c", "watch cons", "--polls", "6"});
+  scale.join();
+  INFO(w.out << w.err << scaled_by.out << scaled_by.err);
+  REQUIRE(scaled_by.exit_code == 0);
+  REQUIRE(w.exit_code == 0);
+  CHECK(w.out.rfind("watching cons", 0) == 0);
+  // The first poll shows the past as context: the decision that started the first worker.
+  auto floor = w.out.find("decision #1 ");
+  REQUIRE(floor != std::string::npos);
+  CHECK(w.out.find("min floor", floor) != std::string::npos);
+  CHECK(w.out.find("decision #1 ", floor + 1) == std::string::npos); // not repeated by later polls
+  // A later poll shows the scale made while watching, after that context.
+  auto scaled = w.out.find("scale to 2");
+  REQUIRE(scaled != std::string::npos);
+  CHECK(scaled > floor);
 }
