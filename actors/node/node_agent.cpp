@@ -1,5 +1,6 @@
 #include "actors/node/node_agent.hpp"
 
+#include "actors/node/adopt_each.hpp"
 #include "actors/registry/census.hpp"
 #include "actors/runtime/watcher.hpp"
 
@@ -165,11 +166,9 @@ caf::behavior node_agent(self_ptr self, const control_context* ctx) {
     },
     [=](adopt_many_atom, const std::vector<adoption>& items,
         const std::vector<caf::actor>& workers) {
-      std::vector<std::string> gone;
-      for (size_t i = 0; i < items.size() && i < workers.size(); ++i)
-        if (!adopt(self, items[i], workers[i]))
-          gone.push_back(items[i].worker_id);
-      return gone;
+      return adopt_each(items, workers, [&](const adoption& a, const caf::actor& w) {
+        return adopt(self, a, w);
+      });
     },
     [=](probe_atom, const std::string& worker_id) {
       auto& st = self->state;

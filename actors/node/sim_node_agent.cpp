@@ -1,5 +1,6 @@
 #include "actors/node/sim_node_agent.hpp"
 
+#include "actors/node/adopt_each.hpp"
 #include "actors/registry/census.hpp"
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -140,11 +141,9 @@ caf::behavior sim_node_agent(self_ptr self, const control_context* ctx, sim_node
     },
     [=](adopt_many_atom, const std::vector<adoption>& items,
         const std::vector<caf::actor>& workers) {
-      std::vector<std::string> gone;
-      for (size_t i = 0; i < items.size() && i < workers.size(); ++i)
-        if (!adopt(self, items[i].worker_id, items[i].id, workers[i]))
-          gone.push_back(items[i].worker_id);
-      return gone;
+      return adopt_each(items, workers, [&](const adoption& a, const caf::actor& w) {
+        return adopt(self, a.worker_id, a.id, w);
+      });
     },
     [=](sim_tick_atom) { deliver_due(self); },
     [=](stop_atom, const std::string& worker_id, const runtime::process_id&, int64_t) {
