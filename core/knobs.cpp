@@ -46,6 +46,7 @@ bool knobs::set(const std::string& name, const std::string& value) {
   EVER_KNOB(max_uri_bytes)
   EVER_KNOB(upstream_pool_per_worker)
   EVER_KNOB(gateway_threads)
+  EVER_KNOB(gateway_idle_poll_us)
   EVER_KNOB(remote_refresh_ms)
   EVER_KNOB(remote_call_timeout_ms)
   EVER_KNOB(remote_manage_timeout_ms)

@@ -43,6 +43,9 @@ struct knobs {
   int64_t max_uri_bytes = 8 << 10;         ///< 414 above
   int64_t upstream_pool_per_worker = 64;   ///< idle keep-alive connections per worker and loop
   int gateway_threads = 1;                 ///< HTTP server threads, one event loop each (ADR 0008)
+  /// An idle gateway loop polls this long for the next event before sleeping, while such polls
+  /// keep finding work in time (ADR 0009); 0 = always sleep at once.
+  int64_t gateway_idle_poll_us = 100;
   // remote gateway (everd --roles gateway --join HOST:PORT)
   int64_t remote_refresh_ms = 500;          ///< poll of the control node's routes and tokens
   int64_t remote_call_timeout_ms = 5000;    ///< gate lookup and one routes snapshot request

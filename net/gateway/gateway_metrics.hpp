@@ -2,6 +2,7 @@
 // The gateway's own counters, rendered in Prometheus text format ahead of control_port::metrics().
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -30,6 +31,13 @@ public:
 
   /// Appends the Prometheus text of every counter plus the two gauges given.
   void render(std::string& out, int64_t in_flight, int64_t connections) const;
+
+  /// What the event loops did when they ran out of work (idle_poll.hpp): polls that found the
+  /// next event within the budget, polls that ran it out, and sleeps in epoll_wait. Written by
+  /// the loops with relaxed increments, no lock.
+  std::atomic<uint64_t> idle_polls_found{0};
+  std::atomic<uint64_t> idle_polls_missed{0};
+  std::atomic<uint64_t> loop_sleeps{0};
 
 private:
   struct app_stats {

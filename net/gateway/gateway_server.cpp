@@ -3,6 +3,7 @@
 #include "net/gateway/gateway_server.hpp"
 
 #include "net/gateway/gateway_context.hpp"
+#include "net/gateway/idle_poll.hpp"
 #include "net/gateway/session.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -26,10 +27,12 @@ constexpr std::chrono::seconds pool_max_idle_age{30};
 /// One gateway thread: its io_context (run by that thread alone, hence concurrency hint 1) and
 /// the idle worker connections of the sessions on it (loop_types.hpp says why).
 struct event_loop {
-  explicit event_loop(size_t pool_per_worker) : pool(pool_per_worker, pool_max_idle_age) {}
+  event_loop(size_t pool_per_worker, std::chrono::microseconds poll_budget)
+      : pool(pool_per_worker, pool_max_idle_age), idle(poll_budget) {}
 
   asio::io_context ioc{1};
   upstream_pool pool;
+  idle_poll idle;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
 };
@@ -41,16 +44,18 @@ struct gateway_server::impl {
 
   static std::vector<std::unique_ptr<event_loop>> make_loops(const knobs& k) {
     auto per_worker = static_cast<size_t>(std::max<int64_t>(0, k.upstream_pool_per_worker));
+    std::chrono::microseconds poll_budget{std::max<int64_t>(0, k.gateway_idle_poll_us)};
     std::vector<std::unique_ptr<event_loop>> out;
     for (int i = 0; i < std::max(1, k.gateway_threads); ++i)
-      out.push_back(std::make_unique<event_loop>(per_worker));
+      out.push_back(std::make_unique<event_loop>(per_worker, poll_budget));
     return out;
   }
 
   void do_accept();
   void on_accept(error_code ec, socket_type sock, event_loop& loop);
   void close_acceptor();
-  static void run_loop(event_loop& loop);
+  static void run_loop(event_loop& loop, gateway_metrics& metrics);
+  static void serve(event_loop& loop, gateway_metrics& metrics);
   event_loop& accept_loop() { return *loops.front(); }
 
   // Declaration order is destruction order in reverse: the loops go before the context (sessions
@@ -101,13 +106,43 @@ void gateway_server::impl::close_acceptor() {
   accept_retry.cancel();
 }
 
-void gateway_server::impl::run_loop(event_loop& loop) {
+void gateway_server::impl::run_loop(event_loop& loop, gateway_metrics& metrics) {
   for (;;) {
     try {
-      loop.ioc.run();
+      serve(loop, metrics);
       return;
     } catch (...) {
       // A handler threw. Keep the other connections served rather than lose the process.
+    }
+  }
+}
+
+// Runs the loop's handlers until it is stopped. When it runs out of ready handlers it polls for
+// the next event before sleeping, as long as that pays (idle_poll.hpp). Each poll that finds
+// nothing is one epoll_wait(0); a loop that never polls runs as io_context::run() does.
+void gateway_server::impl::serve(event_loop& loop, gateway_metrics& metrics) {
+  using clock = std::chrono::steady_clock;
+  auto& ioc = loop.ioc;
+  if (!loop.idle.enabled()) {
+    ioc.run();
+    return;
+  }
+  while (!ioc.stopped()) {
+    ioc.poll();
+    auto budget = loop.idle.next_idle();
+    bool found = false;
+    if (budget > idle_poll::duration::zero()) {
+      auto until = clock::now() + budget;
+      do
+        found = ioc.poll_one() > 0;
+      while (!found && !ioc.stopped() && clock::now() < until);
+      loop.idle.record_poll(found);
+      (found ? metrics.idle_polls_found : metrics.idle_polls_missed)
+          .fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!found) {
+      metrics.loop_sleeps.fetch_add(1, std::memory_order_relaxed);
+      ioc.run_one();
     }
   }
 }
@@ -158,7 +193,7 @@ uint16_t gateway_server::start() {
     loop->work.emplace(asio::make_work_guard(loop->ioc));
   asio::post(d.acceptor.get_executor(), [&d] { d.do_accept(); });
   for (auto& loop : d.loops)
-    loop->thread = std::thread([l = loop.get()] { impl::run_loop(*l); });
+    loop->thread = std::thread([l = loop.get(), &d] { impl::run_loop(*l, d.ctx.metrics); });
   d.started = true;
   return bound;
 }

@@ -66,6 +66,53 @@ TEST_CASE("metrics: gateway counters first, then the control plane's") {
   CHECK(own < theirs);
 }
 
+namespace {
+// The value of an unlabelled or fully labelled series in Prometheus text, -1 if absent.
+double series_value(const std::string& text, const std::string& series) {
+  auto at = text.find("\n" + series + " ");
+  if (at == std::string::npos)
+    return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+std::string metrics_after_requests(fixture& f, int requests) {
+  raw_client c(f.gw_port);
+  for (int i = 0; i < requests; ++i) {
+    REQUIRE(c.send(fixture::req("GET", "/api/routes/v1/pub/fixed")));
+    REQUIRE(c.read_response()->status == 200);
+  }
+  REQUIRE(c.send(fixture::req("GET", "/metrics")));
+  auto r = c.read_response();
+  REQUIRE(r);
+  return r->body;
+}
+} // namespace
+
+TEST_CASE("metrics: each idle period of a loop is counted as a poll that found work or a sleep") {
+  fixture f;
+  const int requests = 50;
+  auto b = metrics_after_requests(f, requests);
+  double found = series_value(b, R"(ever_gateway_idle_polls_total{result="found"})");
+  double missed = series_value(b, R"(ever_gateway_idle_polls_total{result="missed"})");
+  double sleeps = series_value(b, "ever_gateway_loop_sleeps_total");
+  REQUIRE(found >= 0);
+  REQUIRE(missed >= 0);
+  REQUIRE(sleeps >= 0);
+  // The client sends each request only after the previous answer, so the connection's loop is
+  // idle at least once per request, and each idle period ends in a poll that found the next
+  // event or in a sleep (a poll that missed is followed by one).
+  CHECK(found + sleeps >= requests);
+  CHECK(sleeps >= missed);
+}
+
+TEST_CASE("metrics: with gateway_idle_poll_us=0 the loops never poll") {
+  fixture f([](ever::knobs& k) { k.gateway_idle_poll_us = 0; });
+  auto b = metrics_after_requests(f, 20);
+  CHECK(series_value(b, R"(ever_gateway_idle_polls_total{result="found"})") == 0);
+  CHECK(series_value(b, R"(ever_gateway_idle_polls_total{result="missed"})") == 0);
+  CHECK(series_value(b, "ever_gateway_loop_sleeps_total") == 0); // counted only while polling
+}
+
 TEST_CASE("management without a valid token: 401, WWW-Authenticate, manage not called") {
   fixture f;
   for (const std::string& hdr :
