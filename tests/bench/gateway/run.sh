@@ -17,7 +17,9 @@
 #
 # Usage: tests/bench/gateway/run.sh [--smoke] [--seconds N] [--conns "1 8 32 64"] [--threads N]
 #                                   [--rounds N] [--bin DIR] [--out FILE] [--no-ab] [--perf PREFIX]
+#                                   [--knob NAME=VALUE ...]
 #   --seconds  per point and round (default 5); --rounds: default 3
+#   --knob   passed to everd (e.g. gateway_idle_poll_us=0 to measure without idle polling)
 #   --smoke  1 connection, 1 s, 1 round; fails unless all three answer 200 and every number
 #            parses (what the test suite runs).
 #   --perf   records `perf record -g` of everd during each Ever point of the first round into
@@ -38,6 +40,7 @@ rounds=3
 use_ab=1
 out=""
 perf_prefix=""
+everd_knobs=()
 BIN=${EVER_BIN_DIR:-$root/build/bin}
 while (($#)); do
   case $1 in
@@ -46,7 +49,8 @@ while (($#)); do
     --rounds) rounds=$2; shift ;;
     --no-ab) use_ab=0 ;;
     --perf) perf_prefix=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --knob) [ $# -ge 2 ] || bench_die "--knob needs NAME=VALUE"; everd_knobs+=(--knob "$2"); shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) bench_common_arg "$@" || bench_die "unknown argument $1"; shift ;;
   esac
   shift
@@ -108,7 +112,7 @@ bench_wait_http "http://127.0.0.1:$ngx_port/fast" || {
 # --- ever --------------------------------------------------------------------------------------
 # CAF scheduler threads = gateway threads + 1: the queue actor's lease runs there, concurrently
 # with the gateway's io thread(s).
-bench_start_everd ever $((threads + 1)) --knob "gateway_threads=$threads"
+bench_start_everd ever $((threads + 1)) --knob "gateway_threads=$threads" "${everd_knobs[@]}"
 everd_pid=${bench_pids[-1]}
 cat >"$bench_tmp/app.yaml" <<EOF
 version: everai/v1alpha1
@@ -145,6 +149,9 @@ cpu_pid[ever]=$everd_pid
 targets=(direct nginx ever)
 series='ever_gateway_requests_total{namespace="default",app="bench-gw",code="200"}'
 hist_labels='namespace="default",app="bench-gw"'
+# What the gateway's loops did when idle (ADR 0009), summed over Ever's wrk windows.
+loop_series=('ever_gateway_idle_polls_total{result="found"}' 'ever_gateway_idle_polls_total{result="missed"}' ever_gateway_loop_sleeps_total)
+loop_counts() { local m; for m in "${loop_series[@]}"; do printf '%s ' "$(bench_metric "$EVERD_URL" "$m")"; done; }
 
 # Warm-up (connection pools, page cache, CPU frequency); not in --smoke, which only checks that
 # everything answers.
@@ -153,7 +160,7 @@ for t in "${targets[@]}"; do
   wrk -t1 -c8 -d1s -H "${hdr[$t]}" "${url[$t]}" >/dev/null 2>&1 || true
 done
 
-declare -A res cpu cpu_used served counted
+declare -A res cpu cpu_used served counted idle
 failed=0
 for ((r = 0; r < rounds; r++)); do
   # Rotate the order, so that no target always runs first (or right after the same one).
@@ -162,6 +169,7 @@ for ((r = 0; r < rounds; r++)); do
     for t in "${order[@]}"; do
       if [ "$t" = ever ]; then
         before=$(bench_metric "$EVERD_URL" "$series")
+        loops_before=$(loop_counts)
         ((r == 0)) && bench_hist_save "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" "$bench_tmp/hist.before.$c"
       fi
       perf_pid=""
@@ -179,6 +187,8 @@ for ((r = 0; r < rounds; r++)); do
       if [ "$t" = ever ]; then
         after=$(bench_metric "$EVERD_URL" "$series")
         counted[$c]=$(awk -v n="${counted[$c]:-0}" -v a="$after" -v b="$before" 'BEGIN { printf "%.0f", n + a - b }')
+        idle[$c]=$(awk -v sum="${idle[$c]:-0 0 0}" -v b="$loops_before" -v a="$(loop_counts)" 'BEGIN {
+          split(sum, s); split(b, x); split(a, y); printf "%.0f %.0f %.0f", s[1] + y[1] - x[1], s[2] + y[2] - x[2], s[3] + y[3] - x[3] }')
         if ((r == 0)); then
           up50=$(bench_hist_quantile "$EVERD_URL" ever_gateway_upstream_latency_seconds "$hist_labels" 0.5 "$bench_tmp/hist.before.$c")
         fi
@@ -233,7 +243,7 @@ done
 fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN { if (v == "nan") print "n/a"; else printf "%.*f\n", d, v }'; }
 report() {
   echo "Machine: $(bench_machine)"
-  echo "Command: tests/bench/gateway/run.sh --seconds $seconds --conns \"$conns\" --threads $threads --rounds $rounds"
+  echo "Command: tests/bench/gateway/run.sh --seconds $seconds --conns \"$conns\" --threads $threads --rounds $rounds${everd_knobs[*]:+ ${everd_knobs[*]}}"
   echo "Ever gateway_threads=$threads, CAF threads=$((threads + 1)); nginx worker_processes=$threads; app --threads $threads"
   echo
   echo "wrk -t1 -c C -d ${seconds}s, GET /fast, $rounds rounds (latency in µs). Raw numbers: the median over the rounds. Ratios: the median of the per-round ratios (listed at the end of the row, round by round)."
@@ -253,13 +263,15 @@ report() {
     echo "| $c | $(fmt "$drps") | $(fmt "$nrps") | $(fmt "$erps") | $tput | $(fmt "$dp50") | $(fmt "$np50") | $(fmt "$ep50") | $added | $(fmt "$dp99") | $(fmt "$np99") | $(fmt "$ep99") | $met | ${res[tputs,$c]}; ${res[addeds,$c]} |"
   done
   echo
-  echo "Ever's own view from /metrics (per concurrency, all rounds): 200s counted by the gateway vs wrk's total, upstream (worker) p50 from ever_gateway_upstream_latency_seconds (first round); CPU per request over all rounds:"
+  echo "Ever's own view from /metrics (per concurrency, all rounds): 200s counted by the gateway vs wrk's total, upstream (worker) p50 from ever_gateway_upstream_latency_seconds (first round); what the gateway's loop did when idle, per request (ever_gateway_idle_polls_total, ever_gateway_loop_sleeps_total; ADR 0009); CPU per request over all rounds:"
   echo
-  echo "| conns | wrk requests | ever_gateway_requests_total{code=200} delta | upstream p50 µs | CPU µs/request: app direct / nginx / everd | wrk errors (direct/nginx/ever) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| conns | wrk requests | ever_gateway_requests_total{code=200} delta | upstream p50 µs | idle polls found / missed / sleeps per request | CPU µs/request: app direct / nginx / everd | wrk errors (direct/nginx/ever) |"
+  echo "|---|---|---|---|---|---|---|"
   for c in $conns; do
     read -r _ _ _ eerr <<<"${res[ever,$c]}"
-    echo "| $c | ~${served[ever,$c]} | ${counted[$c]} | ${res[metrics,$c]} | ${cpu[direct,$c]} / ${cpu[nginx,$c]} / ${cpu[ever,$c]} | $(echo "${res[direct,$c]}" | cut -d' ' -f4)/$(echo "${res[nginx,$c]}" | cut -d' ' -f4)/$eerr |"
+    local per_request
+    per_request=$(awk -v i="${idle[$c]:-0 0 0}" -v n="${counted[$c]:-0}" 'BEGIN { split(i, v); if (n > 0) printf "%.2f / %.2f / %.2f", v[1] / n, v[2] / n, v[3] / n; else print "n/a" }')
+    echo "| $c | ~${served[ever,$c]} | ${counted[$c]} | ${res[metrics,$c]} | $per_request | ${cpu[direct,$c]} / ${cpu[nginx,$c]} / ${cpu[ever,$c]} | $(echo "${res[direct,$c]}" | cut -d' ' -f4)/$(echo "${res[nginx,$c]}" | cut -d' ' -f4)/$eerr |"
   done
   if ((use_ab)); then
     echo
@@ -301,6 +313,11 @@ if ((smoke)); then
     up50=${res[metrics,$c]}
     [ "${counted[$c]:-0}" -gt 0 ] || { echo "smoke: /metrics counted no 200s for the Ever run" >&2; failed=1; }
     bench_is_number "$up50" || { echo "smoke: upstream p50 from /metrics '$up50' did not parse" >&2; failed=1; }
+  done
+  # The idle-loop series are there even when polling is off (--knob gateway_idle_poll_us=0).
+  metrics_text=$(curl -s "$EVERD_URL/metrics")
+  for m in "${loop_series[@]}"; do
+    grep -qF "$m " <<<"$metrics_text" || { echo "smoke: /metrics has no $m" >&2; failed=1; }
   done
   ((failed == 0)) && echo "smoke: ok"
 fi
