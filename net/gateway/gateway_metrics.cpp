@@ -115,14 +115,16 @@ void gateway_metrics::render(std::string& out, int64_t in_flight, int64_t connec
   out += "\n# HELP ever_gateway_connections Open client connections.\n"
          "# TYPE ever_gateway_connections gauge\never_gateway_connections ";
   append_number(out, static_cast<uint64_t>(connections < 0 ? 0 : connections));
-  out += "\n# HELP ever_gateway_idle_polls_total Times an idle event loop polled for the next event "
-         "before sleeping, by whether one came within the budget.\n"
-         "# TYPE ever_gateway_idle_polls_total counter\never_gateway_idle_polls_total{result=\"found\"} ";
+  out += "\n# HELP ever_gateway_idle_polls_total Times an idle event loop polled for the next "
+         "event before sleeping, by whether one came within the budget.\n"
+         "# TYPE ever_gateway_idle_polls_total counter\n"
+         "ever_gateway_idle_polls_total{result=\"found\"} ";
   append_number(out, idle_polls_found.load(std::memory_order_relaxed));
   out += "\never_gateway_idle_polls_total{result=\"missed\"} ";
   append_number(out, idle_polls_missed.load(std::memory_order_relaxed));
-  out += "\n# HELP ever_gateway_loop_sleeps_total Times an event loop slept in epoll_wait for its next "
-         "event (counted while gateway_idle_poll_us > 0).\n# TYPE ever_gateway_loop_sleeps_total counter\never_gateway_loop_sleeps_total ";
+  out += "\n# HELP ever_gateway_loop_sleeps_total Times an event loop slept in epoll_wait for its "
+         "next event (counted while gateway_idle_poll_us > 0).\n"
+         "# TYPE ever_gateway_loop_sleeps_total counter\never_gateway_loop_sleeps_total ";
   append_number(out, loop_sleeps.load(std::memory_order_relaxed));
   out += '\n';
 }
