@@ -3,6 +3,7 @@
 #include "actors/admin/admin_messages.hpp"
 #include "actors/app/app_messages.hpp"
 #include "actors/cluster/cluster_messages.hpp"
+#include "actors/cluster/cluster_state.hpp"
 #include "actors/console/console_parse.hpp"
 #include "actors/directory/directory_messages.hpp"
 #include "actors/policy/pipeline.hpp"
@@ -24,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <set>
 
 namespace ever::console {
@@ -541,6 +543,40 @@ void cmd_drain(self_ptr self, const std::string& id, response_promise rp) {
   });
 }
 
+/// Spawns `type` on the everd of `nid` through the middleman actor (what the blocking
+/// mm.remote_spawn does inside), so the console needs no thread of its own. `where` names the
+/// node in replies and in the census of remote spawns.
+void spawn_on_node(self_ptr self, response_promise rp, const caf::node_id& nid,
+                   const std::string& type, const caf::message& args, const std::string& where) {
+  auto mm = self->system().middleman().actor_handle();
+  self->request(mm, spawn_timeout, caf::spawn_atom::value, nid, type, args, std::set<std::string>{})
+    .then(
+      [=](caf::strong_actor_ptr& p) mutable {
+        if (!p)
+          return rp.deliver(make_error(errc::unavailable, "node " + where + " spawned nothing"));
+        auto id = p->id();
+        self->state.remote.push_back({type, id, where, self->state.ctx->now()});
+        rp.deliver(output{}.text("spawned " + type + " id " + std::to_string(id) + " on " + where).str());
+      },
+      [=](caf::error& err) mutable {
+        auto code = code_of(err) == errc::internal ? errc::invalid_argument : code_of(err);
+        rp.deliver(make_error(code, registry::explain_spawn_error(self->system(), err, type,
+                                                                  "node " + where)));
+      });
+}
+
+/// The CAF node of a member that joined this control node, if `name` is one and it is ready:
+/// its node agent's connection is how nodes that only dial out (`--join`, no listening cluster
+/// port of their own) are reached.
+std::optional<caf::node_id> member_node(const control_context& ctx, const std::string& name) {
+  if (!ctx.cluster)
+    return std::nullopt;
+  auto at = ctx.cluster->locate(name);
+  if (!at || !at->agent)
+    return std::nullopt;
+  return at->agent.node();
+}
+
 void cmd_spawn(self_ptr self, const command_line& cl, response_promise rp) {
   auto& st = self->state;
   if (cl.operands.empty())
@@ -563,36 +599,23 @@ void cmd_spawn(self_ptr self, const command_line& cl, response_promise rp) {
                                     + st.ctx->node_name)
                         .str());
   }
+  auto spawn_msg = caf::make_message(*args);
+  if (auto nid = member_node(*st.ctx, where))
+    return spawn_on_node(self, rp, *nid, type, spawn_msg, where);
   auto colon = where.rfind(':');
   char* end = nullptr;
   auto port = colon == std::string::npos ? 0 : std::strtoul(where.c_str() + colon + 1, &end, 10);
   if (colon == std::string::npos || port == 0 || port > 65535 || *end != '\0')
     return rp.deliver(make_error(errc::invalid_argument,
                                  "NODE must be this node (" + st.ctx->node_name
-                                   + ") or HOST:PORT of another node's cluster port, not '" + where + "'"));
-  // Asynchronous connect and remote spawn through the middleman actor (what the blocking
-  // mm.connect / mm.remote_spawn do inside), so the console needs no thread of its own.
+                                   + "), a ready node of this cluster (see `nodes`) or HOST:PORT "
+                                     "of another everd's cluster port, not '" + where + "'"));
   auto mm = self->system().middleman().actor_handle();
   auto host = where.substr(0, colon);
-  auto spawn_args = *args;
   self->request(mm, spawn_timeout, caf::connect_atom::value, host, static_cast<uint16_t>(port))
     .then(
       [=](const caf::node_id& nid, caf::strong_actor_ptr&, std::set<std::string>&) mutable {
-        self->request(mm, spawn_timeout, caf::spawn_atom::value, nid, type,
-                      caf::make_message(spawn_args), std::set<std::string>{})
-          .then(
-            [=](caf::strong_actor_ptr& p) mutable {
-              if (!p)
-                return rp.deliver(make_error(errc::unavailable, "node " + where + " spawned nothing"));
-              auto id = p->id();
-              self->state.remote.push_back({type, id, where, self->state.ctx->now()});
-              rp.deliver(output{}.text("spawned " + type + " id " + std::to_string(id) + " on " + where).str());
-            },
-            [=](caf::error& err) mutable {
-              auto code = code_of(err) == errc::internal ? errc::invalid_argument : code_of(err);
-              rp.deliver(make_error(code, registry::explain_spawn_error(self->system(), err, type,
-                                                                        "node " + where)));
-            });
+        spawn_on_node(self, rp, nid, type, spawn_msg, where);
       },
       [=](caf::error& err) mutable {
         rp.deliver(make_error(errc::unavailable, "cannot reach node " + where + ": "

@@ -24,7 +24,7 @@ const std::vector<command_info>& commands() {
      operand::worker, {}},
     {"types", "types", "the actor type registry", operand::none, {}},
     {"spawn", "spawn TYPE [on NODE] [KEY=VALUE...]",
-     "spawn a registered type here or on NODE (HOST:PORT of its cluster port)", operand::type, {}},
+     "spawn a registered type here or on NODE (a joined node's name, or HOST:PORT)", operand::type, {}},
     {"watch", "watch APP", "stream the app's events and decisions until Ctrl-C", operand::app, {}},
   };
   return all;

@@ -253,3 +253,32 @@ TEST_CASE("cluster: an app that fits on no node gets an Insufficient resources e
   CHECK(said);
   CHECK(live_count(control.workers("spread")) == 0);
 }
+
+TEST_CASE("cluster: the console spawns a registered type on a joined node by the node's name",
+          "[integration][cluster][console]") {
+  auto control = control_only();
+  node_process n1{control, "n1", fast_knobs};
+  require_ready(control, {&n1});
+  auto console = [&](const std::string& line) {
+    return control.ever({"console", "--cluster", "127.0.0.1:" + std::to_string(control.cluster_port()),
+                         "-c", line});
+  };
+  // n1 only dialed out (`--join`); it listens on no cluster port, so its name is the only way
+  // to address it.
+  auto spawned = console("spawn ever.policy.simple on n1 max_workers=4");
+  INFO(spawned.out << spawned.err << "\nn1 log:\n" << n1.log());
+  REQUIRE(spawned.exit_code == 0);
+  CHECK(spawned.out.find("spawned ever.policy.simple id ") != std::string::npos);
+  CHECK(spawned.out.find(" on n1") != std::string::npos);
+  auto listed = console("actors --node n1");
+  CHECK(listed.out.find("ever.policy.simple") != std::string::npos);
+
+  // The remote registry answers for unknown types, as with HOST:PORT.
+  auto unknown = console("spawn ever.nope on n1");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("no actor type 'ever.nope' is registered on node n1") != std::string::npos);
+  // A name that is no member is refused with what NODE may be.
+  auto stranger = console("spawn ever.policy.simple on n9");
+  CHECK(stranger.exit_code == 1);
+  CHECK(stranger.err.find("a ready node of this cluster (see `nodes`)") != std::string::npos);
+}
