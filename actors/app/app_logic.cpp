@@ -1,5 +1,6 @@
 #include "actors/app/app_logic.hpp"
 
+#include "actors/common/volume_files.hpp"
 #include "core/ids.hpp"
 
 #include <tuple>
@@ -31,18 +32,11 @@ bool needs_rollout(const app_spec& a, const app_spec& b) {
   if (a.command != b.command || a.readiness_path != b.readiness_path
       || a.concurrency != b.concurrency || a.resource.cpu != b.resource.cpu
       || a.resource.memory_mb != b.resource.memory_mb || a.resource.gpu != b.resource.gpu
-      || a.env.size() != b.env.size() || a.volumes.size() != b.volumes.size())
+      || a.env.size() != b.env.size() || !same_volumes(a.volumes, b.volumes))
     return true;
   for (size_t i = 0; i < a.env.size(); ++i)
     if (a.env[i].name != b.env[i].name || value_tie(a.env[i].value) != value_tie(b.env[i].value))
       return true;
-  for (size_t i = 0; i < a.volumes.size(); ++i) {
-    const auto& x = a.volumes[i];
-    const auto& y = b.volumes[i];
-    if (x.name != y.name || x.kind != y.kind || x.source_name != y.source_name
-        || x.items != y.items)
-      return true;
-  }
   return false;
 }
 

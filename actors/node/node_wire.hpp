@@ -27,12 +27,16 @@ typename Inspector::result_type inspect(Inspector& f, owned_process& x) {
 
 } // namespace ever::runtime
 
-namespace ever::worker {
+namespace ever {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, volume_files& x) {
   return f(caf::meta::type_name("ever.volume_files"), x.dir, x.files, x.mode);
 }
+
+} // namespace ever
+
+namespace ever::worker {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, launch_plan& x) {

@@ -2,36 +2,6 @@
 
 namespace ever::worker {
 
-namespace {
-
-expected<volume_files> volume_for(const volume_spec& v, const std::string& ns,
-                                  const config_snapshot& configs) {
-  bool secret = v.kind == key_ref::source::secret;
-  const auto& table = secret ? configs.secrets : configs.config_maps;
-  auto it = table.find(qualified_name(ns, v.source_name));
-  if (it == table.end())
-    return make_error(errc::not_found, "volume " + v.name + ": " + (secret ? "secret" : "configmap")
-                                         + " '" + v.source_name + "' not found");
-  volume_files out;
-  out.dir = "volumes/" + v.name;
-  out.mode = secret ? 0600 : 0644;
-  const auto& data = it->second.data;
-  if (v.items.empty()) {
-    out.files = data;
-    return out;
-  }
-  for (const auto& [key, path] : v.items) {
-    auto kv = data.find(key);
-    if (kv == data.end())
-      return make_error(errc::not_found, "volume " + v.name + ": key '" + key + "' not in '"
-                                           + v.source_name + "'");
-    out.files[path] = kv->second;
-  }
-  return out;
-}
-
-} // namespace
-
 expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string& worker_id,
                                         const config_snapshot& configs,
                                         const std::string& data_dir,
@@ -59,12 +29,10 @@ expected<launch_plan> build_launch_plan(const app_spec& spec, const std::string&
   proc.env["EVER_APP"] = spec.name;
   proc.env["EVER_NAMESPACE"] = spec.ns;
   localize(plan, data_dir);
-  for (const auto& v : spec.volumes) {
-    auto files = volume_for(v, spec.ns, configs);
-    if (!files)
-      return files.error();
-    plan.volumes.push_back(std::move(*files));
-  }
+  auto volumes = resolve_volumes(spec.volumes, spec.ns, configs);
+  if (!volumes)
+    return volumes.error();
+  plan.volumes = std::move(*volumes);
   return plan;
 }
 

@@ -4,6 +4,7 @@
 // spec with ConfigMap/Secret references resolved at this moment. Pure: no I/O.
 
 #include "actors/common/shared_view.hpp"
+#include "actors/common/volume_files.hpp"
 #include "actors/runtime/process.hpp"
 #include "core/model.hpp"
 
@@ -13,12 +14,6 @@
 
 namespace ever::worker {
 
-/// Files of one volume, written under the worker's volumes dir.
-struct volume_files {
-  std::string dir;                          ///< relative to work_dir, e.g. "volumes/cfg"
-  std::map<std::string, std::string> files; ///< relative path -> content
-  unsigned mode = 0644;                     ///< 0600 for secrets
-};
 
 struct launch_plan {
   std::string worker_id;
