@@ -340,6 +340,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
   sc.ns = spec.ns;
   sc.app = spec.name;
   sc.spec = spec.autoscaler;
+  sc.volumes = spec.volumes;
   sc.paused = rec(self).status != app_status::deployed;
   sc.queue = st.queue;
   sc.app_actor = caf::actor_cast<caf::actor>(self);
@@ -435,7 +436,7 @@ caf::behavior app_actor(self_ptr self, const control_context* ctx, app_config cf
       st.spec = std::make_shared<const app_spec>(next.spec);
       self->send(st.queue, queue::limits_atom::value, next.spec.queue.max_length,
                  next.spec.queue.wait_timeout_ms);
-      self->send(st.scaler, update_atom::value, next.spec.autoscaler);
+      self->send(st.scaler, update_atom::value, next.spec);
       st.journal->event(event_type::normal, "AppServer",
                         "Updated app to revision " + std::to_string(next.revision)
                           + (rollout ? ", rolling workers" : ""));

@@ -149,6 +149,7 @@ runtime::process_spec policy_process(const autoscaler_spec& spec, const std::str
   p.env["EVER_APP"] = app;
   p.env["EVER_NAMESPACE"] = ns;
   p.env["EVER_AUTOSCALER_PATH"] = spec.container_entry_path;
+  p.env["EVER_VOLUMES_DIR"] = p.work_dir + "/volumes";
   p.env[runtime::owner_env] = data_dir;
   return p;
 }

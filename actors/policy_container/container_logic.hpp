@@ -66,9 +66,9 @@ private:
 
 /// The policy process: the manifest's command, run in <data_dir>/policies/<ns>/<app> with its
 /// log in policy.log there; environment = the inherited names present in `parent_env`, PATH =
-/// `base_path`, PORT, EVER_APP, EVER_NAMESPACE, EVER_AUTOSCALER_PATH (the entry path) and
-/// EVER_OWNER (so a restart of everd finds and stops a leftover policy process: it names no
-/// worker).
+/// `base_path`, PORT, EVER_APP, EVER_NAMESPACE, EVER_AUTOSCALER_PATH (the entry path),
+/// EVER_VOLUMES_DIR (<work dir>/volumes: the app's volumes, as workers get them) and EVER_OWNER
+/// (so a restart of everd finds and stops a leftover policy process: it names no worker).
 runtime::process_spec policy_process(const autoscaler_spec& spec, const std::string& ns,
                                      const std::string& app, const std::string& data_dir,
                                      uint16_t port,

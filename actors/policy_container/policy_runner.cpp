@@ -1,5 +1,6 @@
 #include "actors/policy_container/policy_runner.hpp"
 
+#include "actors/common/volume_files.hpp"
 #include "actors/policy/factors_json.hpp"
 #include "actors/policy_container/container_logic.hpp"
 #include "actors/runtime/loopback_post.hpp"
@@ -23,6 +24,9 @@ namespace {
 /// Restart delays start here; a run this long counts as stable and resets the backoff.
 constexpr int64_t restart_first_ms = 1000;
 constexpr int64_t stable_run_ms = 60'000;
+/// A running policy's volume files are rewritten at most this often (before a decision): the
+/// reference reloads a container autoscaler's secrets and configmaps lazily, after 60 s.
+constexpr int64_t volume_refresh_ms = 60'000;
 
 struct runner_state {
   const control_context* ctx = nullptr;
@@ -32,6 +36,7 @@ struct runner_state {
   uint16_t port = 0;
   time_ms started_at = 0;
   time_ms next_start_at = 0;
+  time_ms volumes_written_at = 0;
   std::string last_exit;                  // why the process is not running, for decide errors
   restart_backoff backoff{restart_first_ms, 30'000, stable_run_ms};
   bool stopping = false;
@@ -72,6 +77,22 @@ void schedule_restart(self_ptr self, const std::string& why) {
   // A pending delayed message would keep this detached actor, and so everd's shutdown, waiting.
 }
 
+/// Writes the app's volumes under the policy's work dir, resolved against the ConfigMaps and
+/// Secrets as they are now.
+caf::error write_volumes(self_ptr self, const std::string& work_dir) {
+  auto& st = self->state;
+  st.volumes_written_at = st.ctx->now();
+  if (st.cfg.volumes.empty())
+    return {};
+  auto volumes = resolve_volumes(st.cfg.volumes, st.cfg.ns, *st.ctx->view->configs());
+  if (!volumes)
+    return volumes.error();
+  for (const auto& v : *volumes)
+    if (auto err = runtime::write_files(work_dir + "/" + v.dir, v.files, v.mode))
+      return err;
+  return {};
+}
+
 void start_process(self_ptr self) {
   auto& st = self->state;
   const auto& limits = st.ctx->limits;
@@ -87,6 +108,10 @@ void start_process(self_ptr self) {
   }
   auto spec = policy_process(st.cfg.spec, st.cfg.ns, st.cfg.app, st.ctx->data_dir, port,
                              runtime::current_environment(), base_path());
+  if (auto err = write_volumes(self, spec.work_dir)) {
+    schedule_restart(self, "cannot start: " + message_of(err));
+    return;
+  }
   auto id = runtime::spawn_process(spec);
   if (!id) {
     st.started_at = 0;
@@ -132,6 +157,12 @@ caf::result<std::string> decide(self_ptr self, const std::string& factors_json) 
                       "policy process not running ("
                         + (st.last_exit.empty() ? std::string("stopped") : st.last_exit)
                         + "), next start in " + std::to_string((wait + 999) / 1000) + " s");
+  }
+  if (st.ctx->now() - st.volumes_written_at >= volume_refresh_ms) {
+    // A ConfigMap/Secret that went missing leaves the files as they were; workers would fail to
+    // start on it, and the event says so there.
+    auto work_dir = st.ctx->data_dir + "/policies/" + st.cfg.ns + "/" + st.cfg.app;
+    (void)write_volumes(self, work_dir);
   }
   auto reply = runtime::post_loopback(st.port, st.cfg.spec.container_entry_path, factors_json,
                                       static_cast<int>(st.ctx->limits.container_policy_timeout_ms));
@@ -182,9 +213,11 @@ caf::actor spawn_policy_runner(caf::actor_system& sys, const control_context& ct
   return sys.spawn<caf::detached>(policy_runner, &ctx, std::move(cfg));
 }
 
-bool same_policy(const autoscaler_spec& a, const autoscaler_spec& b) {
-  return a.container_command == b.container_command && a.container_port == b.container_port
-         && a.container_entry_path == b.container_entry_path;
+bool same_policy(const runner_config& a, const runner_config& b) {
+  return a.spec.container_command == b.spec.container_command
+         && a.spec.container_port == b.spec.container_port
+         && a.spec.container_entry_path == b.spec.container_entry_path
+         && same_volumes(a.volumes, b.volumes);
 }
 
 } // namespace ever::policy_container

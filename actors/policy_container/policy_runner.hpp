@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ever::policy_container {
 
@@ -26,6 +27,9 @@ struct runner_config {
   std::string ns;
   std::string app;
   autoscaler_spec spec; ///< kind container: command, port (0 = pick one), entry path
+  /// The app's volumes: written under the policy's work dir before it starts, and again at most
+  /// once a minute before a decision, so ConfigMap/Secret changes reach a running policy.
+  std::vector<volume_spec> volumes;
   std::shared_ptr<app_journal> journal;
   caf::actor owner;     ///< monitored: the runner stops with it
 };
@@ -34,7 +38,7 @@ struct runner_config {
 caf::actor spawn_policy_runner(caf::actor_system& sys, const control_context& ctx,
                                runner_config cfg);
 
-/// True if the two specs would run the same policy process (command, port, entry path).
-bool same_policy(const autoscaler_spec& a, const autoscaler_spec& b);
+/// True if the two would run the same policy process (command, port, entry path, volumes).
+bool same_policy(const runner_config& a, const runner_config& b);
 
 } // namespace ever::policy_container

@@ -104,23 +104,29 @@ void act(self_ptr self, const scaler_decision& d) {
 
 // -- container autoscaler: the user's policy answers through the runner, asynchronously ---------
 
-/// Starts or stops the policy runner to match the spec (`old`: the spec before an update).
-/// A runner given in the config (tests) is used as is.
-void sync_runner(self_ptr self, const autoscaler_spec* old) {
+policy_container::runner_config runner_config_of(self_ptr self) {
+  auto& st = self->state;
+  return {st.cfg.ns, st.cfg.app, st.cfg.spec, st.cfg.volumes, st.cfg.journal,
+          caf::actor_cast<caf::actor>(self)};
+}
+
+/// Starts or stops the policy runner to match the config (`old`: the runner's config before an
+/// update). A runner given in the config (tests) is used as is.
+void sync_runner(self_ptr self, const policy_container::runner_config* old) {
   auto& st = self->state;
   if (st.cfg.policy_runner) {
     st.runner = st.cfg.policy_runner;
     return;
   }
   bool want = st.cfg.spec.kind == autoscaler_spec::kind_t::container;
-  if (st.runner && (!want || (old && !policy_container::same_policy(*old, st.cfg.spec)))) {
+  if (st.runner
+      && (!want || (old && !policy_container::same_policy(*old, runner_config_of(self))))) {
     self->send(st.runner, stop_atom::value);
     st.runner = nullptr;
   }
   if (want && !st.runner)
-    st.runner = policy_container::spawn_policy_runner(
-      self->system(), *st.ctx,
-      {st.cfg.ns, st.cfg.app, st.cfg.spec, st.cfg.journal, caf::actor_cast<caf::actor>(self)});
+    st.runner = policy_container::spawn_policy_runner(self->system(), *st.ctx,
+                                                      runner_config_of(self));
 }
 
 /// The fallback: no action, so the app keeps its size; an event says why (rate-limited).
@@ -311,8 +317,10 @@ caf::behavior scaler_actor(self_ptr self, const control_context* ctx, scaler_con
       self->delayed_send(self, std::chrono::milliseconds(self->state.ctx->limits.idle_check_interval_ms),
                          tick_atom::value);
     },
-    [=](update_atom, const autoscaler_spec& spec) {
-      auto old = std::exchange(self->state.cfg.spec, spec);
+    [=](update_atom, const app_spec& spec) {
+      auto old = runner_config_of(self);
+      self->state.cfg.spec = spec.autoscaler;
+      self->state.cfg.volumes = spec.volumes;
       sync_runner(self, &old);
       self->state.container_failures.succeeded();
       self->state.last_error.clear();

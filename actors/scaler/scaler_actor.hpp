@@ -17,6 +17,7 @@
 #include <caf/fwd.hpp>
 
 #include <memory>
+#include <vector>
 
 namespace ever::scaler {
 
@@ -24,6 +25,7 @@ struct scaler_config {
   std::string ns;
   std::string app;
   autoscaler_spec spec;
+  std::vector<volume_spec> volumes; ///< the app's; a container autoscaler gets them as files
   bool paused = false;
   caf::actor queue;
   caf::actor app_actor;

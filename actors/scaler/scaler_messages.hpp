@@ -3,7 +3,7 @@
 //   (changed_atom)                      app/directory: something a decision reads changed
 //   (changed_atom, app_snapshot)        queue: it changed, here is the new state; the scaler
 //                                       answers (ready_atom) when it takes it into a decision
-//   (update_atom, autoscaler_spec)      app: the manifest's autoscaler changed
+//   (update_atom, app_spec)             app: the manifest changed (autoscaler, volumes)
 //   (pause_atom, bool paused)           app: a paused app takes no decisions
 //   (delete_atom)                       app: the app is gone, quit
 // Otherwise (ticks, config changes) the scaler asks the queue for (snapshot_atom). It orders the app:
@@ -14,6 +14,7 @@
 //   (decide_atom, std::string factors_json) -> std::string result_json
 
 #include "actors/common/atoms.hpp"
+#include "actors/common/unsafe_types.hpp"
 #include "core/model.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>

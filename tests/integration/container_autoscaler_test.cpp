@@ -20,12 +20,14 @@ namespace {
 
 const char* python = "/usr/bin/python3";
 
-/// Writes the manifest of app `name` whose autoscaler is the test policy in `mode`.
-std::string write_manifest(const temp_dir& dir, const std::string& name, const std::string& mode) {
+/// Writes the manifest of app `name` whose autoscaler is the test policy in `mode`;
+/// `extra_spec` is added to spec as is (e.g. volumes).
+std::string write_manifest(const temp_dir& dir, const std::string& name, const std::string& mode,
+                           const std::string& extra_spec = {}) {
   auto path = dir.path + "/" + name + ".yaml";
   std::ofstream out(path);
   out << "version: everai/v1alpha1\nkind: App\nmetadata:\n  name: " << name
-      << "\n  namespace: default\nspec:\n"
+      << "\n  namespace: default\nspec:\n" << extra_spec
       << "  command: [ever-sample-app, --service-ms, \"1000\"]\n"
       << "  readinessProbe:\n    httpGet:\n      path: /-everai-/healthy\n"
       << "  autoscaler:\n    scheduler: queue\n    container:\n"
@@ -36,8 +38,8 @@ std::string write_manifest(const temp_dir& dir, const std::string& name, const s
 }
 
 void create_app(const daemon& d, const temp_dir& dir, const std::string& name,
-                const std::string& mode) {
-  auto r = d.ever({"app", "create", "-f", write_manifest(dir, name, mode)});
+                const std::string& mode, const std::string& extra_spec = {}) {
+  auto r = d.ever({"app", "create", "-f", write_manifest(dir, name, mode, extra_spec)});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
 }
@@ -151,4 +153,27 @@ TEST_CASE("container autoscaler: a policy that hangs or answers garbage keeps th
       CHECK(e.dump().find("WARNING") != std::string::npos);
       CHECK(e.dump().find("Autoscaler") != std::string::npos);
     }
+}
+
+TEST_CASE("container autoscaler: the policy reads the app's ConfigMap volume",
+          "[integration][container]") {
+  REQUIRE(python_available());
+  temp_dir dir;
+  daemon d{{{"container_policy_timeout_ms", "5000"}}};
+  REQUIRE(d.ever({"configmap", "create", "limits", "-l", "floor=2"}).exit_code == 0);
+  create_app(d, dir, "pyvol", "volume",
+             "  volumes:\n    - name: limits\n      configMap: {name: limits}\n");
+  // The policy keeps as many workers as its file says: 2, not the 1 it falls back to.
+  auto workers = [&] { return running_count(d.workers("pyvol")); };
+  bool two = eventually([&] { return workers() == 2; }, 30s);
+  INFO(d.ever({"app", "events", "pyvol"}).out);
+  REQUIRE(two);
+  CHECK(!has_event(d, "pyvol", "container autoscaler failed"));
+  // The files are in the policy's own work dir, where $EVER_VOLUMES_DIR points.
+  auto file = d.data_dir() + "/policies/default/pyvol/volumes/limits/floor";
+  std::ifstream in{file};
+  std::string floor;
+  in >> floor;
+  CHECK(floor == "2");
+  CHECK(d.ever({"down"}).exit_code == 0);
 }

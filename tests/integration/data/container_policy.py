@@ -8,6 +8,8 @@ EVER_AUTOSCALER_PATH; it answers a DecideResult (1.3). Modes (argv[1]):
            has been idle IDLE_SECONDS (never below 1)
   hang     as queue while there is no worker; then never answers in time (sleeps)
   garbage  as queue while there is no worker; then answers 200 with a body that is not JSON
+  volume   keep as many workers as the file $EVER_VOLUMES_DIR/limits/floor says (the app's
+           ConfigMap volume `limits`), read at every decision; 1 if the file is missing
 """
 import json
 import os
@@ -20,7 +22,29 @@ MAX_WORKERS = 3
 IDLE_SECONDS = 2
 
 
+def floor_from_volume():
+    path = os.path.join(os.environ.get("EVER_VOLUMES_DIR", ""), "limits", "floor")
+    try:
+        with open(path) as f:
+            return max(1, min(MAX_WORKERS, int(f.read().strip())))
+    except (OSError, ValueError):
+        return 1
+
+
+def decide_floor(factors):
+    workers = factors.get("workers", [])
+    want = floor_from_volume()
+    if len(workers) < want:
+        return {"max_workers": MAX_WORKERS, "actions": [{"action": "ScaleUp", "count": want - len(workers)}]}
+    if len(workers) > want:
+        newest = max(workers, key=lambda w: w.get("started_at", 0))
+        return {"max_workers": MAX_WORKERS, "actions": [{"action": "ScaleDown", "worker_id": newest["worker_id"]}]}
+    return {"max_workers": MAX_WORKERS, "actions": []}
+
+
 def decide(factors):
+    if MODE == "volume":
+        return decide_floor(factors)
     workers = factors.get("workers", [])
     waiting = sum(factors.get("queue", {}).get(k, 0) for k in ("QueueDueBusy", "QueueDueSession", "NotDispatch"))
     starting = [w for w in workers if w.get("status") == "Inflight"]

@@ -3,6 +3,7 @@
 // and the policy process's launch spec.
 
 #include "actors/policy_container/container_logic.hpp"
+#include "actors/policy_container/policy_runner.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -164,8 +165,35 @@ TEST_CASE("policy_process gives the policy its port, app and owner", "[policy_co
   CHECK(p.env.at("EVER_NAMESPACE") == "default");
   CHECK(p.env.at("EVER_AUTOSCALER_PATH") == "/decide");
   CHECK(p.env.at("EVER_OWNER") == "/data");
+  CHECK(p.env.at("EVER_VOLUMES_DIR") == "/data/policies/default/demo/volumes");
   CHECK(p.env.at("HOME") == "/root");
   CHECK(p.env.at("PATH") == "/bin:/usr/bin");
   CHECK(p.env.count("SECRET_TOKEN") == 0); // everd's environment is not passed on
   CHECK(p.env.count("EVER_WORKER_ID") == 0); // not a worker: a restart's reconciliation stops it
+}
+
+TEST_CASE("same_policy: a change of command, port, entry path or volumes means a new process",
+          "[policy_container]") {
+  runner_config a;
+  a.spec.kind = autoscaler_spec::kind_t::container;
+  a.spec.container_command = {"python3", "policy.py"};
+  a.volumes = {volume_spec{"cfg", key_ref::source::config_map, "limits", {}, "/cfg"}};
+  auto b = a;
+  CHECK(same_policy(a, b));
+  b.volumes[0].mount_path = "/elsewhere"; // informational only
+  CHECK(same_policy(a, b));
+  b.volumes[0].source_name = "other-limits";
+  CHECK_FALSE(same_policy(a, b));
+  b = a;
+  b.volumes.clear();
+  CHECK_FALSE(same_policy(a, b));
+  b = a;
+  b.spec.container_port = 8080;
+  CHECK_FALSE(same_policy(a, b));
+  b = a;
+  b.spec.container_entry_path = "/other";
+  CHECK_FALSE(same_policy(a, b));
+  b = a;
+  b.spec.container_command.push_back("--verbose");
+  CHECK_FALSE(same_policy(a, b));
 }
