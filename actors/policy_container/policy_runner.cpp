@@ -36,6 +36,7 @@ struct runner_state {
   uint16_t port = 0;
   time_ms started_at = 0;
   time_ms next_start_at = 0;
+  std::string work_dir;                   // the running policy's, where its volumes are
   time_ms volumes_written_at = 0;
   std::string last_exit;                  // why the process is not running, for decide errors
   restart_backoff backoff{restart_first_ms, 30'000, stable_run_ms};
@@ -79,7 +80,7 @@ void schedule_restart(self_ptr self, const std::string& why) {
 
 /// Writes the app's volumes under the policy's work dir, resolved against the ConfigMaps and
 /// Secrets as they are now.
-caf::error write_volumes(self_ptr self, const std::string& work_dir) {
+caf::error write_volumes(self_ptr self) {
   auto& st = self->state;
   st.volumes_written_at = st.ctx->now();
   if (st.cfg.volumes.empty())
@@ -88,7 +89,7 @@ caf::error write_volumes(self_ptr self, const std::string& work_dir) {
   if (!volumes)
     return volumes.error();
   for (const auto& v : *volumes)
-    if (auto err = runtime::write_files(work_dir + "/" + v.dir, v.files, v.mode))
+    if (auto err = runtime::write_files(st.work_dir + "/" + v.dir, v.files, v.mode))
       return err;
   return {};
 }
@@ -108,7 +109,8 @@ void start_process(self_ptr self) {
   }
   auto spec = policy_process(st.cfg.spec, st.cfg.ns, st.cfg.app, st.ctx->data_dir, port,
                              runtime::current_environment(), base_path());
-  if (auto err = write_volumes(self, spec.work_dir)) {
+  st.work_dir = spec.work_dir;
+  if (auto err = write_volumes(self)) {
     schedule_restart(self, "cannot start: " + message_of(err));
     return;
   }
@@ -161,8 +163,7 @@ caf::result<std::string> decide(self_ptr self, const std::string& factors_json) 
   if (st.ctx->now() - st.volumes_written_at >= volume_refresh_ms) {
     // A ConfigMap/Secret that went missing leaves the files as they were; workers would fail to
     // start on it, and the event says so there.
-    auto work_dir = st.ctx->data_dir + "/policies/" + st.cfg.ns + "/" + st.cfg.app;
-    (void)write_volumes(self, work_dir);
+    (void)write_volumes(self);
   }
   auto reply = runtime::post_loopback(st.port, st.cfg.spec.container_entry_path, factors_json,
                                       static_cast<int>(st.ctx->limits.container_policy_timeout_ms));
