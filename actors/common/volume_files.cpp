@@ -1,5 +1,7 @@
 #include "actors/common/volume_files.hpp"
 
+#include "actors/runtime/process.hpp"
+
 namespace ever {
 
 namespace {
@@ -43,6 +45,13 @@ expected<std::vector<volume_files>> resolve_volumes(const std::vector<volume_spe
     out.push_back(std::move(*files));
   }
   return out;
+}
+
+caf::error write_volume_files(const std::string& work_dir, const std::vector<volume_files>& volumes) {
+  for (const auto& v : volumes)
+    if (auto err = runtime::write_files(work_dir + "/" + v.dir, v.files, v.mode))
+      return err;
+  return {};
 }
 
 bool same_volumes(const std::vector<volume_spec>& a, const std::vector<volume_spec>& b) {

@@ -1,10 +1,12 @@
 #pragma once
 // An app's volumes (ConfigMaps and Secrets as files) resolved against a config snapshot: what
 // is written under a worker's work dir before it starts, and under the container autoscaler
-// policy's. Pure: no I/O (runtime::write_files writes them).
+// policy's. Resolving and comparing are pure; write_volume_files is the one writer.
 
 #include "actors/common/shared_view.hpp"
 #include "core/model.hpp"
+
+#include <caf/error.hpp>
 
 #include <map>
 #include <string>
@@ -24,6 +26,10 @@ struct volume_files {
 expected<std::vector<volume_files>> resolve_volumes(const std::vector<volume_spec>& volumes,
                                                     const std::string& ns,
                                                     const config_snapshot& configs);
+
+/// Writes each volume's files under `work_dir` (runtime::write_files: directories created,
+/// secrets 0600); stops at the first error.
+caf::error write_volume_files(const std::string& work_dir, const std::vector<volume_files>& volumes);
 
 /// True if both lists name the same volumes from the same sources (mount paths aside, which are
 /// informational).

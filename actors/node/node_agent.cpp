@@ -67,9 +67,8 @@ void forget(self_ptr self, const std::string& worker_id) {
 expected<started> start(self_ptr self, worker::launch_plan& plan, caf::actor worker) {
   auto& st = self->state;
   worker::localize(plan, st.ctx->data_dir);
-  for (const auto& v : plan.volumes)
-    if (auto err = runtime::write_files(plan.process.work_dir + "/" + v.dir, v.files, v.mode))
-      return err;
+  if (auto err = write_volume_files(plan.process.work_dir, plan.volumes))
+    return err;
   auto port = runtime::pick_free_port(st.ctx->limits.worker_port_first,
                                       st.ctx->limits.worker_port_last, taken_ports(st));
   if (!port)

@@ -88,10 +88,7 @@ caf::error write_volumes(self_ptr self) {
   auto volumes = resolve_volumes(st.cfg.volumes, st.cfg.ns, *st.ctx->view->configs());
   if (!volumes)
     return volumes.error();
-  for (const auto& v : *volumes)
-    if (auto err = runtime::write_files(st.work_dir + "/" + v.dir, v.files, v.mode))
-      return err;
-  return {};
+  return write_volume_files(st.work_dir, *volumes);
 }
 
 void start_process(self_ptr self) {

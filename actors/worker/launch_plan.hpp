@@ -14,7 +14,6 @@
 
 namespace ever::worker {
 
-
 struct launch_plan {
   std::string worker_id;
   std::string ns;

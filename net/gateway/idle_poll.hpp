@@ -33,7 +33,7 @@ public:
   /// A poll of next_idle()'s length ended: did an event come within it?
   void record_poll(bool found_work);
 
-  /// Share of recent polls that found work in time, in [0, 1] (for tests and ADR 0009's numbers).
+  /// Share of recent polls that found work in time, in [0, 1] (for tests).
   double hit_rate() const { return hit_rate_; }
 
 private:
